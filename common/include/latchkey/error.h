@@ -1,0 +1,80 @@
+// The error vocabulary both sides share: a stable code for programs, a message for people.
+#pragma once
+
+#include <QString>
+#include <QLatin1StringView>
+
+#include <optional>
+#include <utility>
+#include <variant>
+
+namespace latchkey {
+
+//! Stable error codes. The server maps each to an HTTP status and a JSON `code` string;
+//! the client maps the string back with the same table (errorCodeFromWire()).
+enum class ErrorCode {
+    BadRequest,           //!< 400 malformed HTTP
+    InvalidJson,          //!< 400 body is not a JSON object
+    MissingField,         //!< 400 a required field is absent
+    InvalidField,         //!< 400 a field has the wrong type or an unusable value
+    InvalidUsername,      //!< 400 username breaks the rules
+    InvalidPicture,       //!< 400 picture is not an https URL of at most 2048 characters
+    InvalidProviderToken, //!< 401 the identity provider's token was refused
+    InvalidToken,         //!< 401 the access token is missing, bad, expired or its session ended
+    InvalidRefreshToken,  //!< 401 the refresh token is bad, expired, revoked or reused
+    NotFound,             //!< 404
+    MethodNotAllowed,     //!< 405
+    UsernameTaken,        //!< 409
+    PayloadTooLarge,      //!< 413
+    UnsupportedMediaType, //!< 415
+    RateLimited,          //!< 429
+    HeadersTooLarge,      //!< 431
+    Internal,             //!< 500, never with details
+    ProviderUnavailable,  //!< 503 the identity provider could not be reached
+    DatabaseUnavailable,  //!< 503
+    ProviderTimeout,      //!< 504 the identity provider did not answer in time
+    // Client-side only: never sent by the server.
+    NetworkError,
+    Cancelled,
+    Timeout,
+};
+
+//! HTTP status the server answers with for \a code (0 for client-side codes).
+int httpStatus(ErrorCode code);
+//! The JSON `code` string for \a code, e.g. "username_taken".
+QLatin1StringView wireName(ErrorCode code);
+//! The code a wire string names; std::nullopt for an unknown string.
+std::optional<ErrorCode> errorCodeFromWire(QStringView wire);
+
+struct Error
+{
+    ErrorCode code = ErrorCode::Internal;
+    QString message; //!< for people; never holds secrets or internals
+};
+
+//! A value or an Error, for fallible calls (no exceptions cross our boundaries).
+template<typename T>
+class Result
+{
+public:
+    Result(T value) : m_data(std::move(value)) {}
+    Result(Error error) : m_data(std::move(error)) {}
+
+    bool ok() const { return std::holds_alternative<T>(m_data); }
+    explicit operator bool() const { return ok(); }
+    const T &value() const & { return std::get<T>(m_data); }
+    T &value() & { return std::get<T>(m_data); }
+    T &&value() && { return std::get<T>(std::move(m_data)); }
+    const T &operator*() const & { return value(); }
+    const T *operator->() const { return &value(); }
+    const Error &error() const { return std::get<Error>(m_data); }
+
+private:
+    std::variant<T, Error> m_data;
+};
+
+//! For fallible calls with no value.
+struct Done {};
+using Status = Result<Done>;
+
+} // namespace latchkey

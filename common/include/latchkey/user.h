@@ -1,0 +1,31 @@
+// The player as the account server sends it: the `user` object of every success answer.
+#pragma once
+
+#include <latchkey/error.h>
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QString>
+
+namespace latchkey {
+
+struct User
+{
+    qint64 id = 0;
+    QString email;
+    QString name; //!< the username, unique without regard to case
+    QString picture;
+    int stars = 0;
+    int level = 0;
+    QDateTime createdAt;
+    QDateTime lastLogin;
+
+    //! {"id","email","name","picture","stars","level","created_at","last_login"} with
+    //! ISO-8601 UTC times; an absent picture is null.
+    QJsonObject toJson() const;
+    static Result<User> fromJson(const QJsonObject &json);
+
+    bool operator==(const User &) const = default;
+};
+
+} // namespace latchkey

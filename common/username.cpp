@@ -1,0 +1,182 @@
+// The username rules: normalisation, validation, reserved names, e-mail-derived defaults.
+#include "username.h"
+
+#include <QLatin1StringView>
+
+#include <utility>
+
+namespace latchkey::username {
+
+namespace {
+
+using namespace Qt::StringLiterals;
+
+// Compared against the case-folded name, so every entry is written case-folded. Names that
+// impersonate staff or the service, or that read as "no user" in logs and UIs.
+constexpr QLatin1StringView reservedNames[] = {
+    "admin"_L1,    "administrator"_L1, "root"_L1,      "system"_L1,    "support"_L1,
+    "help"_L1,     "moderator"_L1,     "mod"_L1,       "staff"_L1,     "official"_L1,
+    "latchkey"_L1, "null"_L1,          "undefined"_L1, "anonymous"_L1, "guest"_L1,
+    "me"_L1,       "api"_L1,           "www"_L1,       "security"_L1,  "owner"_L1,
+};
+
+// What fromEmail() appends to a name that is too short or reserved, and what it falls back
+// to when nothing usable is left: a word reads better than a number the caller may add.
+constexpr QLatin1StringView playerSuffix = "_player"_L1;
+constexpr QLatin1StringView fallbackName = "player"_L1;
+
+// NFKC composes at most a few code points into one (Hangul jamo, a base with its marks: four
+// at most, each up to two UTF-16 units), so nothing longer than this, with a wide margin, can
+// normalise down to maxLength. Refusing it early spares normalising a huge string for nothing.
+constexpr qsizetype maxTrimmedUnits = qsizetype(maxLength) * 4 * 2 * 4;
+
+bool isAllowed(char32_t c)
+{
+    return QChar::isLetter(c) || QChar::isDigit(c) || c == U'_' || c == U'-' || c == U'.';
+}
+
+bool isReserved(const QString &normalized)
+{
+    const QString key = foldKey(normalized);
+    for (QLatin1StringView reserved : reservedNames) {
+        if (key == reserved)
+            return true;
+    }
+    return false;
+}
+
+// Visits code points, not UTF-16 units; a lone surrogate is passed as itself, which no rule
+// allows, so malformed UTF-16 is refused rather than silently repaired.
+template <typename F> void forEachCodePoint(QStringView text, F &&f)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        char32_t c = text[i].unicode();
+        if (QChar::isHighSurrogate(c) && i + 1 < text.size() && text[i + 1].isLowSurrogate()) {
+            c = QChar::surrogateToUcs4(text[i], text[i + 1]);
+            ++i;
+        }
+        if (!f(c))
+            return;
+    }
+}
+
+qsizetype codePointCount(QStringView text)
+{
+    qsizetype n = 0;
+    forEachCodePoint(text, [&n](char32_t) {
+        ++n;
+        return true;
+    });
+    return n;
+}
+
+void appendCodePoint(QString &out, char32_t c)
+{
+    if (QChar::requiresSurrogates(c)) {
+        out.append(QChar(QChar::highSurrogate(c)));
+        out.append(QChar(QChar::lowSurrogate(c)));
+    } else {
+        out.append(QChar(c));
+    }
+}
+
+// NFKC, allowed characters only, at most maxLength code points. Dropping a character can
+// bring two Hangul jamo together that NFKC then composes, so repeat until nothing changes:
+// the result is then exactly what normalize() would produce from it.
+QString cleanForUsername(const QString &text)
+{
+    QString current = text;
+    for (;;) {
+        const QString normalized = current.normalized(QString::NormalizationForm_KC);
+        QString kept;
+        qsizetype count = 0;
+        forEachCodePoint(normalized, [&](char32_t c) {
+            if (count == maxLength)
+                return false;
+            if (isAllowed(c)) {
+                appendCodePoint(kept, c);
+                ++count;
+            }
+            return true;
+        });
+        if (kept == current)
+            return kept;
+        current = kept;
+    }
+}
+
+Error invalid(QString message)
+{
+    return Error{ErrorCode::InvalidUsername, std::move(message)};
+}
+
+} // namespace
+
+Result<QString> normalize(const QString &raw)
+{
+    const QString lengthMessage =
+        u"username must be %1 to %2 characters"_s.arg(minLength).arg(maxLength);
+    const QString trimmed = raw.trimmed();
+    if (trimmed.size() > maxTrimmedUnits)
+        return invalid(lengthMessage);
+
+    const QString name = trimmed.normalized(QString::NormalizationForm_KC);
+    const qsizetype length = codePointCount(name);
+    if (length < minLength || length > maxLength)
+        return invalid(lengthMessage);
+
+    bool allAllowed = true;
+    forEachCodePoint(name, [&allAllowed](char32_t c) {
+        allAllowed = isAllowed(c);
+        return allAllowed;
+    });
+    // The offending input is not echoed: it may hold controls or bidi overrides that would
+    // mislead whoever reads the message.
+    if (!allAllowed)
+        return invalid(u"username may contain only letters, digits, '_', '-' and '.'"_s);
+
+    // Safe to echo: every character passed the check above; sanitised all the same so the
+    // message stays log-safe if the rules ever widen.
+    if (isReserved(name))
+        return invalid(u"username \"%1\" is reserved"_s.arg(sanitizeForLog(name)));
+
+    return name;
+}
+
+QString foldKey(const QString &normalized)
+{
+    return normalized.toCaseFolded();
+}
+
+QString fromEmail(const QString &email)
+{
+    const qsizetype at = email.lastIndexOf(u'@');
+    QString name = cleanForUsername(at < 0 ? email : email.left(at));
+
+    // "ab" becomes "ab_player"; nothing usable at all becomes "player".
+    if (codePointCount(name) < minLength)
+        name = name.isEmpty() ? QString(fallbackName) : name + playerSuffix;
+    if (isReserved(name))
+        name = cleanForUsername(name + playerSuffix);
+
+    // The steps above always yield a valid name; this keeps the documented promise even if
+    // the rules change under them.
+    if (!normalize(name).ok())
+        return QString(fallbackName);
+    return name;
+}
+
+QString sanitizeForLog(const QString &text)
+{
+    QString out = text;
+    for (QChar &ch : out) {
+        const char16_t c = ch.unicode();
+        // C0, DEL and C1 (which includes NEL, U+0085), plus the Unicode line and paragraph
+        // separators: everything a log reader might take as the end of a line.
+        if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029)
+            ch = u'?';
+    }
+    return out;
+}
+
+} // namespace latchkey::username

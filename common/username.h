@@ -1,0 +1,31 @@
+// The username rules: what a player may call themselves, and the key uniqueness uses.
+#pragma once
+
+#include <latchkey/error.h>
+
+#include <QString>
+
+namespace latchkey::username {
+
+constexpr int minLength = 3;
+constexpr int maxLength = 32;
+
+//! Trims, NFKC-normalises, then checks: 3–32 characters (code points), each a letter, a
+//! digit, '_', '-' or '.'; not a reserved name (admin, root, system, support, latchkey, …,
+//! compared case-folded). Returns the normalised name, or InvalidUsername with a message
+//! that says which rule failed (never echoing control characters).
+Result<QString> normalize(const QString &raw);
+
+//! The uniqueness key: case-folded normalised name ("Alice" and "ALICE" collide).
+QString foldKey(const QString &normalized);
+
+//! A valid username derived from an e-mail's local part (first login): disallowed
+//! characters dropped, cut to length, padded to minLength, never reserved. Uniqueness is
+//! the caller's job (it appends a number and asks again).
+QString fromEmail(const QString &email);
+
+//! Replaces control characters (C0, C1, U+2028/2029, …) with '?' so untrusted text can
+//! go into one log line without forging another.
+QString sanitizeForLog(const QString &text);
+
+} // namespace latchkey::username

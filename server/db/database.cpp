@@ -1,0 +1,154 @@
+// Connection set-up per driver, the statement cache and error mapping.
+#include "database.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QSqlError>
+
+Q_LOGGING_CATEGORY(lcDb, "latchkey.db")
+
+namespace latchkey {
+
+Database::Database(QSqlDatabase db, bool postgres) : m_db(std::move(db)), m_postgres(postgres) {}
+
+Database::~Database()
+{
+    const QString name = m_db.connectionName();
+    m_statements.clear();
+    m_db.close();
+    m_db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(name);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const Config::Database &config,
+                                                  const QString &connectionName)
+{
+    const bool postgres = config.driver == QLatin1StringView("postgres");
+    QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL")
+                                                         : QStringLiteral("QSQLITE"),
+                                                connectionName);
+    if (!db.isValid()) {
+        QSqlDatabase::removeDatabase(connectionName);
+        return Error{ErrorCode::DatabaseUnavailable,
+                     QStringLiteral("the Qt SQL driver for %1 is not installed").arg(config.driver)};
+    }
+    if (postgres) {
+        db.setHostName(config.host);
+        db.setPort(config.port);
+        db.setDatabaseName(config.name);
+        db.setUserName(config.user);
+        db.setPassword(config.password);
+        db.setConnectOptions(QStringLiteral("connect_timeout=5"));
+    } else {
+        const QFileInfo file(config.sqlitePath);
+        QDir().mkpath(file.absolutePath());
+        db.setDatabaseName(config.sqlitePath);
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
+    }
+    std::unique_ptr<Database> result(new Database(db, postgres));
+    if (!result->reopen()) {
+        const QString text = postgres ? QStringLiteral("cannot connect to PostgreSQL at %1:%2 database %3 as %4: %5")
+                                            .arg(config.host)
+                                            .arg(config.port)
+                                            .arg(config.name, config.user, db.lastError().databaseText())
+                                      : QStringLiteral("cannot open SQLite file %1: %2")
+                                            .arg(config.sqlitePath, db.lastError().text());
+        return Error{ErrorCode::DatabaseUnavailable, text};
+    }
+    return result;
+}
+
+bool Database::reopen()
+{
+    m_statements.clear();
+    m_inTransaction = false;
+    m_db.close();
+    if (!m_db.open())
+        return false;
+    if (!m_postgres) {
+        // WAL lets readers and one writer work at once; NORMAL sync is durable in WAL mode
+        // except for the last transactions on power loss, which the embedded default accepts.
+        exec(QStringLiteral("PRAGMA journal_mode=WAL"), "set WAL mode");
+        exec(QStringLiteral("PRAGMA synchronous=NORMAL"), "set synchronous");
+        exec(QStringLiteral("PRAGMA foreign_keys=ON"), "enable foreign keys");
+    }
+    return true;
+}
+
+QSqlQuery *Database::prepared(const char *sql)
+{
+    auto it = m_statements.find(sql);
+    if (it != m_statements.end())
+        return &it.value();
+    QSqlQuery query(m_db);
+    query.setForwardOnly(true);
+    if (!query.prepare(QString::fromUtf8(sql))) {
+        qCCritical(lcDb) << "cannot prepare statement:" << query.lastError().text() << "SQL:" << sql;
+        return nullptr;
+    }
+    return &m_statements.insert(sql, query).value();
+}
+
+bool Database::exec(const QString &sql, const char *what)
+{
+    QSqlQuery query(m_db);
+    if (!query.exec(sql)) {
+        qCWarning(lcDb) << "cannot" << what << ":" << query.lastError().text();
+        return false;
+    }
+    return true;
+}
+
+bool Database::begin()
+{
+    m_inTransaction = true;
+    return exec(m_postgres ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"),
+                "begin a transaction");
+}
+
+bool Database::commit()
+{
+    m_inTransaction = false;
+    return exec(QStringLiteral("COMMIT"), "commit");
+}
+
+void Database::rollback()
+{
+    m_inTransaction = false;
+    exec(QStringLiteral("ROLLBACK"), "roll back");
+}
+
+bool Database::ping()
+{
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        QSqlQuery query(m_db);
+        if (m_db.isOpen() && query.exec(QStringLiteral("SELECT 1")) && query.next())
+            return true;
+        if (attempt == 0 && !reopen())
+            return false;
+    }
+    return false;
+}
+
+Error Database::failure(const QSqlQuery &query, const char *what)
+{
+    qCCritical(lcDb) << "database error while" << what << ":" << query.lastError().text();
+    if (m_inTransaction)
+        rollback();
+    // A statement can fail on a good connection (a bug, a constraint) or because the
+    // connection is gone; only the second is "unavailable", and ping() reconnects it.
+    if (!ping())
+        return Error{ErrorCode::DatabaseUnavailable, QStringLiteral("the database is unavailable")};
+    return Error{ErrorCode::Internal, QStringLiteral("internal error")};
+}
+
+bool Database::isUniqueViolation(const QSqlQuery &query)
+{
+    const QString code = query.lastError().nativeErrorCode();
+    // PostgreSQL SQLSTATE 23505; SQLite SQLITE_CONSTRAINT (19) / SQLITE_CONSTRAINT_UNIQUE (2067).
+    return code == QLatin1StringView("23505") || code == QLatin1StringView("2067")
+           || code == QLatin1StringView("19") || code == QLatin1StringView("1555");
+}
+
+} // namespace latchkey

@@ -1,0 +1,69 @@
+// One thread's database connection (PostgreSQL or SQLite) and its prepared statements.
+#pragma once
+
+#include "config/config.h"
+
+#include <latchkey/error.h>
+
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+
+#include <memory>
+
+namespace latchkey {
+
+//! What a client sees of a failure we log elsewhere: nothing internal.
+inline Error internalError()
+{
+    return Error{ErrorCode::Internal, QStringLiteral("internal error")};
+}
+
+//! A QSqlDatabase belongs to the thread that opened it: create, use and destroy a Database
+//! on one thread. Statements are prepared once per connection and reused.
+class Database
+{
+public:
+    ~Database();
+    Database(const Database &) = delete;
+    Database &operator=(const Database &) = delete;
+
+    //! Opens a connection named \a connectionName (unique per thread). For SQLite the
+    //! folder of the file is created and WAL, foreign keys and a busy timeout are set.
+    static Result<std::unique_ptr<Database>> open(const Config::Database &config,
+                                                   const QString &connectionName);
+
+    bool isPostgres() const { return m_postgres; }
+    QSqlDatabase &connection() { return m_db; }
+
+    //! The prepared statement for \a sql (a string literal: its address is the cache key),
+    //! or nullptr when preparing failed (logged). Bound values are reset by the caller.
+    QSqlQuery *prepared(const char *sql);
+
+    //! Runs \a sql without parameters; false on failure (logged with \a what).
+    bool exec(const QString &sql, const char *what);
+    //! Write transaction: BEGIN IMMEDIATE on SQLite (no busy upgrade deadlocks), BEGIN on PostgreSQL.
+    bool begin();
+    bool commit();
+    void rollback();
+
+    //! SELECT 1; on failure closes, reopens and tries once more (readiness, reconnects).
+    bool ping();
+
+    //! Logs the driver's error for operators and returns what a client may see (no SQL,
+    //! no driver text): DatabaseUnavailable when the connection is gone, else Internal.
+    Error failure(const QSqlQuery &query, const char *what);
+
+    static bool isUniqueViolation(const QSqlQuery &query);
+
+private:
+    Database(QSqlDatabase db, bool postgres);
+    bool reopen();
+
+    QSqlDatabase m_db;
+    bool m_postgres;
+    bool m_inTransaction = false;
+    QHash<const char *, QSqlQuery> m_statements;
+};
+
+} // namespace latchkey

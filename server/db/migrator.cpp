@@ -1,0 +1,114 @@
+// Applies numbered SQL files in order, one transaction each, never dropping anything.
+#include "migrator.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QRegularExpression>
+#include <QSqlError>
+
+Q_DECLARE_LOGGING_CATEGORY(lcDb)
+
+namespace latchkey {
+
+QList<Migration> Migrator::available() const
+{
+    const QString folder = m_db.isPostgres() ? QStringLiteral(":/migrations/postgres")
+                                             : QStringLiteral(":/migrations/sqlite");
+    static const QRegularExpression pattern(QStringLiteral("^(\\d+)_[A-Za-z0-9_]+\\.sql$"));
+    QList<Migration> result;
+    const QStringList files = QDir(folder).entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
+    for (const QString &name : files) {
+        const auto match = pattern.match(name);
+        if (!match.hasMatch())
+            continue;
+        QFile file(folder + QLatin1Char('/') + name);
+        if (!file.open(QIODevice::ReadOnly))
+            continue;
+        result.append({match.captured(1).toInt(), name, QString::fromUtf8(file.readAll())});
+    }
+    std::sort(result.begin(), result.end(),
+              [](const Migration &a, const Migration &b) { return a.version < b.version; });
+    return result;
+}
+
+int Migrator::latestVersion() const
+{
+    const QList<Migration> all = available();
+    return all.isEmpty() ? 0 : all.last().version;
+}
+
+Result<int> Migrator::currentVersion()
+{
+    if (!m_db.connection().tables().contains(QStringLiteral("schema_migrations")))
+        return 0;
+    QSqlQuery query(m_db.connection());
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !query.next())
+        return m_db.failure(query, "reading the schema version");
+    return query.value(0).toInt();
+}
+
+Result<QStringList> Migrator::migrate()
+{
+    QSqlQuery create(m_db.connection());
+    if (!create.exec(QStringLiteral("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                                    "applied_at TEXT NOT NULL)")))
+        return m_db.failure(create, "creating schema_migrations");
+    const Result<int> current = currentVersion();
+    if (!current)
+        return current.error();
+    QStringList applied;
+    for (const Migration &m : available()) {
+        if (m.version <= *current)
+            continue;
+        if (!m_db.begin())
+            return Error{ErrorCode::DatabaseUnavailable, QStringLiteral("cannot begin a transaction")};
+        for (const QString &statement : splitStatements(m.sql)) {
+            QSqlQuery query(m_db.connection());
+            if (!query.exec(statement)) {
+                const QString text = query.lastError().text();
+                m_db.rollback();
+                return Error{ErrorCode::Internal,
+                             QStringLiteral("migration %1 failed and was rolled back: %2").arg(m.name, text)};
+            }
+        }
+        QSqlQuery record(m_db.connection());
+        record.prepare(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
+        record.addBindValue(m.version);
+        record.addBindValue(m.name);
+        record.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
+        if (!record.exec()) {
+            const QString text = record.lastError().text();
+            m_db.rollback();
+            return Error{ErrorCode::Internal, QStringLiteral("cannot record migration %1: %2").arg(m.name, text)};
+        }
+        if (!m_db.commit())
+            return Error{ErrorCode::Internal, QStringLiteral("cannot commit migration %1").arg(m.name)};
+        applied.append(m.name);
+    }
+    return applied;
+}
+
+QStringList Migrator::splitStatements(const QString &sql)
+{
+    QStringList statements;
+    QString current;
+    for (const QString &rawLine : sql.split(QLatin1Char('\n'))) {
+        const qsizetype comment = rawLine.indexOf(QLatin1StringView("--"));
+        const QString line = (comment < 0 ? rawLine : rawLine.left(comment)).trimmed();
+        if (line.isEmpty())
+            continue;
+        current += line + QLatin1Char('\n');
+        if (line.endsWith(QLatin1Char(';'))) {
+            statements.append(current.trimmed());
+            current.clear();
+        }
+    }
+    if (!current.trimmed().isEmpty())
+        statements.append(current.trimmed());
+    return statements;
+}
+
+} // namespace latchkey

@@ -1,0 +1,43 @@
+// Device sessions: creation (bounded per user), rotation by counter, revocation.
+#pragma once
+
+#include "database.h"
+
+#include <optional>
+
+namespace latchkey {
+
+struct SessionRecord
+{
+    qint64 id = 0;
+    qint64 userId = 0;
+    qint64 counter = 0;
+    qint64 refreshedAt = 0; //!< Unix seconds
+    qint64 expiresAt = 0;
+    bool revoked = false;
+};
+
+class SessionStore
+{
+public:
+    explicit SessionStore(Database &db) : m_db(db) {}
+
+    //! A new session; past \a maxSessions live sessions for the user, the oldest are revoked.
+    Result<SessionRecord> create(qint64 userId, qint64 nowSecs,
+                                 qint64 expiresAt, const QString &clientIp,
+                                 const QString &userAgent, int maxSessions);
+
+    //! The rotation: one conditional UPDATE. True when this call moved the counter from
+    //! \a counter to counter + 1 (the session being live); false when another call did
+    //! first or the session is revoked or expired. Returns the session's user id on success.
+    Result<std::optional<qint64>> advance(qint64 sessionId, qint64 counter, qint64 nowSecs,
+                                          qint64 newExpiresAt);
+
+    Result<std::optional<SessionRecord>> find(qint64 sessionId);
+    Status revoke(qint64 sessionId, qint64 nowSecs, const QString &reason);
+
+private:
+    Database &m_db;
+};
+
+} // namespace latchkey

@@ -1,0 +1,321 @@
+// Request parsing (http_parser), limits, keep-alive and pipelining for one connection.
+#include "httpconnection.h"
+
+#include "httpworker.h"
+#include "monotonic.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcHttp, "latchkey.http")
+
+namespace latchkey {
+
+namespace {
+constexpr int closeGraceMs = 5000; // how long a closing peer gets to read our last answer
+
+HttpConnection *connectionOf(http_parser *p)
+{
+    return static_cast<HttpConnection *>(p->data);
+}
+} // namespace
+
+// The parser's callbacks, as friends of HttpConnection. Returning non-zero stops the parser;
+// m_parseError then says which answer the client gets.
+struct ParserCallbacks
+{
+    static int fail(HttpConnection *c, ErrorCode code, const char *message)
+    {
+        c->m_parseError = Error{code, QString::fromLatin1(message)};
+        return -1;
+    }
+
+    static int countHeaderBytes(HttpConnection *c, size_t length)
+    {
+        c->m_headerBytes += int(length);
+        if (c->m_headerBytes > c->m_worker->limits().maxHeaderBytes)
+            return fail(c, ErrorCode::HeadersTooLarge, "request line and headers exceed 16 KiB");
+        return 0;
+    }
+
+    static void flushHeader(HttpConnection *c)
+    {
+        if (!c->m_headerField.isEmpty())
+            c->m_request.headers.emplaceBack(c->m_headerField.toLower(), c->m_headerValue.trimmed());
+        c->m_headerField.clear();
+        c->m_headerValue.clear();
+    }
+
+    static int onMessageBegin(http_parser *p)
+    {
+        HttpConnection *c = connectionOf(p);
+        c->m_request = HttpRequest{};
+        c->m_request.peer = c->m_peer;
+        c->m_url.clear();
+        c->m_headerField.clear();
+        c->m_headerValue.clear();
+        c->m_lastWasValue = false;
+        c->m_headerBytes = 0;
+        c->m_requestStarted = true;
+        c->m_deadlineMs = monotonicMs() + c->m_worker->limits().headerTimeoutMs;
+        return 0;
+    }
+
+    static int onUrl(http_parser *p, const char *at, size_t length)
+    {
+        HttpConnection *c = connectionOf(p);
+        c->m_url.append(at, qsizetype(length));
+        return countHeaderBytes(c, length);
+    }
+
+    static int onHeaderField(http_parser *p, const char *at, size_t length)
+    {
+        HttpConnection *c = connectionOf(p);
+        if (c->m_lastWasValue) {
+            flushHeader(c);
+            c->m_lastWasValue = false;
+        }
+        c->m_headerField.append(at, qsizetype(length));
+        return countHeaderBytes(c, length + 4); // ": " and CRLF count too
+    }
+
+    static int onHeaderValue(http_parser *p, const char *at, size_t length)
+    {
+        HttpConnection *c = connectionOf(p);
+        c->m_lastWasValue = true;
+        c->m_headerValue.append(at, qsizetype(length));
+        return countHeaderBytes(c, length);
+    }
+
+    static int onHeadersComplete(http_parser *p)
+    {
+        HttpConnection *c = connectionOf(p);
+        flushHeader(c);
+        const qsizetype q = c->m_url.indexOf('?');
+        c->m_request.path = q < 0 ? c->m_url : c->m_url.left(q);
+        c->m_request.query = q < 0 ? QByteArray() : c->m_url.mid(q + 1);
+        c->m_request.method = http_method_str(http_method(p->method));
+        c->m_keepAlive = http_should_keep_alive(p) != 0;
+        c->m_http10 = p->http_major == 1 && p->http_minor == 0;
+        // content_length is ULLONG_MAX when absent (chunked bodies are counted in onBody).
+        if (p->content_length != ULLONG_MAX
+            && p->content_length > quint64(c->m_worker->limits().maxBodyBytes))
+            return fail(c, ErrorCode::PayloadTooLarge, "request body exceeds 64 KiB");
+        c->m_deadlineMs = monotonicMs() + c->m_worker->limits().bodyTimeoutMs;
+        return 0;
+    }
+
+    static int onBody(http_parser *p, const char *at, size_t length)
+    {
+        HttpConnection *c = connectionOf(p);
+        if (c->m_request.body.size() + qsizetype(length) > c->m_worker->limits().maxBodyBytes)
+            return fail(c, ErrorCode::PayloadTooLarge, "request body exceeds 64 KiB");
+        c->m_request.body.append(at, qsizetype(length));
+        return 0;
+    }
+
+    static int onMessageComplete(http_parser *p)
+    {
+        // Pause so one request is answered before the next pipelined one is parsed.
+        connectionOf(p)->m_messageComplete = true;
+        http_parser_pause(p, 1);
+        return 0;
+    }
+
+    static const http_parser_settings &settings()
+    {
+        static const http_parser_settings s = [] {
+            http_parser_settings st;
+            http_parser_settings_init(&st);
+            st.on_message_begin = onMessageBegin;
+            st.on_url = onUrl;
+            st.on_header_field = onHeaderField;
+            st.on_header_value = onHeaderValue;
+            st.on_headers_complete = onHeadersComplete;
+            st.on_body = onBody;
+            st.on_message_complete = onMessageComplete;
+            return st;
+        }();
+        return s;
+    }
+};
+
+HttpConnection::HttpConnection(qintptr socketDescriptor, HttpWorker *worker)
+    : QObject(worker), m_worker(worker), m_socket(this)
+{
+    resetParser();
+    if (!m_socket.setSocketDescriptor(socketDescriptor)) {
+        qCWarning(lcHttp) << "cannot adopt accepted socket:" << m_socket.errorString();
+        m_closing = true;
+        m_deadlineMs = monotonicMs(); // the next sweep removes us
+        return;
+    }
+    m_peer = m_socket.peerAddress();
+    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_deadlineMs = monotonicMs() + worker->limits().idleTimeoutMs;
+    connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(&m_socket, &QTcpSocket::disconnected, this,
+            [this] { m_worker->connectionClosed(this); });
+}
+
+HttpConnection::~HttpConnection() = default;
+
+void HttpConnection::resetParser()
+{
+    http_parser_init(&m_parser, HTTP_REQUEST);
+    m_parser.data = this;
+}
+
+bool HttpConnection::isIdle() const
+{
+    return !m_inFlight && !m_requestStarted && m_input.isEmpty();
+}
+
+void HttpConnection::onReadyRead()
+{
+    if (m_closing) {
+        m_socket.readAll(); // ignore what arrives after we decided to close
+        return;
+    }
+    m_input.append(m_socket.readAll());
+    processInput();
+}
+
+void HttpConnection::processInput()
+{
+    if (m_inProcessInput)
+        return;
+    m_inProcessInput = true;
+    while (!m_inFlight && !m_closing && !m_input.isEmpty()) {
+        const size_t parsed = http_parser_execute(&m_parser, &ParserCallbacks::settings(),
+                                                  m_input.constData(), size_t(m_input.size()));
+        m_input.remove(0, qsizetype(parsed));
+        const http_errno err = HTTP_PARSER_ERRNO(&m_parser);
+        if (m_parseError) {
+            failAndClose(*m_parseError);
+            break;
+        }
+        if (err == HPE_PAUSED) {
+            http_parser_pause(&m_parser, 0);
+        } else if (err != HPE_OK) {
+            failAndClose(Error{ErrorCode::BadRequest,
+                               QStringLiteral("malformed HTTP request: %1")
+                                   .arg(QLatin1StringView(http_errno_description(err)))});
+            break;
+        }
+        if (m_messageComplete)
+            dispatch();
+        else if (parsed == 0)
+            break;
+    }
+    m_inProcessInput = false;
+}
+
+void HttpConnection::dispatch()
+{
+    m_messageComplete = false;
+    m_requestStarted = false;
+    m_inFlight = true;
+    m_deadlineMs = 0; // the handler bounds its own work (provider and database timeouts)
+    const Responder responder(this, ++m_sequence);
+    const QByteArray contentType = m_request.header("content-type");
+    const QByteArray mediaType = contentType.left(contentType.indexOf(';')).trimmed().toLower();
+    if (!m_request.body.isEmpty() && mediaType != "application/json") {
+        responder.sendError({ErrorCode::UnsupportedMediaType,
+                             QStringLiteral("request bodies must be Content-Type: application/json")});
+        return;
+    }
+    m_worker->handler()->handle(m_request, responder);
+}
+
+void HttpConnection::respond(quint64 sequence, const HttpResponse &response)
+{
+    if (!m_inFlight || sequence != m_sequence)
+        return;
+    m_inFlight = false;
+    const bool keepAlive = m_keepAlive && !m_draining && !m_closing;
+    write(response, keepAlive);
+    if (!keepAlive) {
+        closeConnection();
+        return;
+    }
+    m_deadlineMs = monotonicMs() + m_worker->limits().idleTimeoutMs;
+    processInput();
+}
+
+void HttpConnection::failAndClose(const Error &error)
+{
+    write(HttpResponse::error(error), false);
+    closeConnection();
+}
+
+void HttpConnection::write(const HttpResponse &response, bool keepAlive)
+{
+    QByteArray out;
+    out.reserve(160 + response.body.size());
+    out.append("HTTP/1.1 ").append(QByteArray::number(response.status)).append(' ')
+        .append(reasonPhrase(response.status)).append("\r\nContent-Type: ")
+        .append(response.contentType).append("\r\nContent-Length: ")
+        .append(QByteArray::number(response.body.size())).append("\r\nDate: ")
+        .append(m_worker->httpDate()).append("\r\n");
+    if (!keepAlive)
+        out.append("Connection: close\r\n");
+    else if (m_http10)
+        out.append("Connection: keep-alive\r\n");
+    for (const auto &h : response.headers)
+        out.append(h.first).append(": ").append(h.second).append("\r\n");
+    out.append("\r\n").append(response.body);
+    m_socket.write(out);
+}
+
+void HttpConnection::closeConnection()
+{
+    if (m_closing)
+        return;
+    m_closing = true;
+    m_inFlight = false;
+    m_deadlineMs = monotonicMs() + closeGraceMs;
+    m_socket.disconnectFromHost(); // flushes what we wrote, then emits disconnected()
+}
+
+void HttpConnection::checkDeadline(qint64 nowMs)
+{
+    if (m_deadlineMs == 0 || nowMs < m_deadlineMs)
+        return;
+    if (m_closing) {
+        m_socket.abort();
+        m_worker->connectionClosed(this);
+        return;
+    }
+    // Slow or idle client: drop it. A request that never completed gets no answer.
+    closeConnection();
+}
+
+void HttpConnection::drain()
+{
+    m_draining = true;
+    if (isIdle())
+        closeConnection();
+}
+
+Responder::Responder(HttpConnection *connection, quint64 sequence)
+    : m_state(std::make_shared<State>(State{connection, sequence, false}))
+{
+}
+
+void Responder::send(HttpResponse response) const
+{
+    if (!m_state || m_state->done) {
+        qCWarning(lcHttp) << "a handler answered one request twice; the second answer is dropped";
+        return;
+    }
+    m_state->done = true;
+    if (HttpConnection *c = m_state->connection.data())
+        c->respond(m_state->sequence, response);
+}
+
+bool Responder::isDone() const
+{
+    return !m_state || m_state->done;
+}
+
+} // namespace latchkey

@@ -1,0 +1,78 @@
+// One client connection on a worker thread: parses requests, enforces limits, writes answers.
+#pragma once
+
+#include "httprequest.h"
+#include "responder.h"
+
+#include <QObject>
+#include <QTcpSocket>
+
+#include <http_parser.h>
+
+#include <optional>
+
+namespace latchkey {
+
+class HttpWorker;
+
+struct HttpLimits
+{
+    int maxHeaderBytes = 16 * 1024; //!< request line + headers, then 431
+    int maxBodyBytes = 64 * 1024;   //!< then 413
+    int headerTimeoutMs = 10000;    //!< a started request must have its headers by then
+    int bodyTimeoutMs = 10000;      //!< and its body this long after the headers
+    int idleTimeoutMs = 60000;      //!< keep-alive connection with nothing in flight
+    int maxConnections = 10000;
+};
+
+class HttpConnection : public QObject
+{
+    Q_OBJECT
+public:
+    HttpConnection(qintptr socketDescriptor, HttpWorker *worker);
+    ~HttpConnection() override;
+
+    //! Called by the worker's sweep: closes the connection when its deadline passed.
+    void checkDeadline(qint64 nowMs);
+    //! Graceful shutdown: close now when idle, else after the in-flight answer.
+    void drain();
+    bool isIdle() const;
+
+private:
+    friend class Responder;
+    friend struct ParserCallbacks;
+
+    void onReadyRead();
+    void processInput();
+    void dispatch();
+    void respond(quint64 sequence, const HttpResponse &response);
+    void failAndClose(const Error &error);
+    void write(const HttpResponse &response, bool keepAlive);
+    void closeConnection();
+    void resetParser();
+
+    HttpWorker *m_worker;
+    QTcpSocket m_socket;
+    http_parser m_parser;
+    QByteArray m_input;
+    HttpRequest m_request;
+    QByteArray m_url;
+    QByteArray m_headerField;
+    QByteArray m_headerValue;
+    bool m_lastWasValue = false;
+    bool m_http10 = false;
+    bool m_requestStarted = false;
+    bool m_inProcessInput = false;
+    std::optional<Error> m_parseError;
+    QHostAddress m_peer;
+    int m_headerBytes = 0;
+    bool m_messageComplete = false;
+    bool m_inFlight = false;
+    bool m_keepAlive = true;
+    bool m_draining = false;
+    bool m_closing = false;
+    quint64 m_sequence = 0;
+    qint64 m_deadlineMs = 0;
+};
+
+} // namespace latchkey

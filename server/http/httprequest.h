@@ -1,0 +1,32 @@
+// One parsed HTTP/1.1 request as handlers see it.
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHostAddress>
+#include <QList>
+#include <QPair>
+
+namespace latchkey {
+
+struct HttpRequest
+{
+    QByteArray method;
+    QByteArray path;  //!< without the query
+    QByteArray query; //!< after '?', undecoded
+    QList<QPair<QByteArray, QByteArray>> headers; //!< names lower-cased
+    QByteArray body;
+    QHostAddress peer;
+
+    //! Value of the first header named \a lowerName, or a null QByteArray.
+    QByteArray header(QByteArrayView lowerName) const
+    {
+        for (const auto &h : headers) {
+            if (h.first == lowerName)
+                return h.second;
+        }
+        return {};
+    }
+};
+
+} // namespace latchkey

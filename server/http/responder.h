@@ -1,0 +1,45 @@
+// The handle a handler answers through, now or later, exactly once.
+#pragma once
+
+#include "httpresponse.h"
+
+#include <QPointer>
+
+#include <memory>
+
+namespace latchkey {
+
+class HttpConnection;
+
+//! Copyable; all copies share one state. The first send() wins, later ones are ignored
+//! (and logged): a request is answered exactly once. If the client went away meanwhile,
+//! send() drops the response. Use only on the worker thread that handed it out.
+class Responder
+{
+public:
+    Responder() = default;
+    Responder(HttpConnection *connection, quint64 sequence);
+
+    void send(HttpResponse response) const;
+    void sendError(const Error &error) const { send(HttpResponse::error(error)); }
+    bool isDone() const;
+
+private:
+    struct State
+    {
+        QPointer<HttpConnection> connection;
+        quint64 sequence = 0;
+        bool done = false;
+    };
+    std::shared_ptr<State> m_state;
+};
+
+//! What a worker thread serves requests with; one instance per worker, created on it.
+class RequestHandler
+{
+public:
+    virtual ~RequestHandler() = default;
+    virtual void handle(const class HttpRequest &request, Responder responder) = 0;
+};
+
+} // namespace latchkey

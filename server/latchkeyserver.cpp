@@ -1,0 +1,133 @@
+// Start-up order: secret, schema, log, workers, listen.
+#include "latchkeyserver.h"
+
+#include "api/apiservice.h"
+#include "db/migrator.h"
+
+#include <base64url.h>
+#include <crypto.h>
+
+#include <QDir>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QThread>
+
+Q_LOGGING_CATEGORY(lcServer, "latchkey.server")
+
+namespace latchkey {
+
+LatchkeyServer::LatchkeyServer(Config config, Clock clock, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_clock(std::move(clock))
+{
+}
+
+LatchkeyServer::~LatchkeyServer()
+{
+    m_http.reset(); // workers first: they use the context
+}
+
+Result<QByteArray> LatchkeyServer::embeddedSecret(const QString &dataDir)
+{
+    if (!QDir().mkpath(dataDir))
+        return Error{ErrorCode::Internal, QStringLiteral("cannot create data_dir %1").arg(dataDir)};
+    QFile file(dataDir + QStringLiteral("/jwt_secret"));
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly))
+            return Error{ErrorCode::Internal, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString())};
+        const std::optional<QByteArray> secret = base64url::decode(file.readAll().trimmed());
+        if (!secret || secret->size() < 32)
+            return Error{ErrorCode::Internal, QStringLiteral("%1 is damaged; delete it to generate a new one (every session ends)").arg(file.fileName())};
+        return *secret;
+    }
+    const QByteArray secret = crypto::randomBytes(48);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
+        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
+        || file.write(base64url::encode(secret) + '\n') < 0)
+        return Error{ErrorCode::Internal, QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString())};
+    qCInfo(lcServer) << "generated a JWT secret for the embedded default in" << file.fileName();
+    return secret;
+}
+
+Status LatchkeyServer::prepareSchema(const Config::Database &database)
+{
+    Result<std::unique_ptr<Database>> db = Database::open(database, QStringLiteral("latchkey-startup"));
+    if (!db)
+        return db.error();
+    Migrator migrator(**db);
+    if (database.autoMigrate) {
+        const Result<QStringList> applied = migrator.migrate();
+        if (!applied)
+            return applied.error();
+        for (const QString &name : *applied)
+            qCInfo(lcServer) << "applied migration" << name;
+        return Done{};
+    }
+    const Result<int> current = migrator.currentVersion();
+    if (!current)
+        return current.error();
+    const int needed = migrator.latestVersion();
+    if (*current < needed) {
+        return Error{ErrorCode::DatabaseUnavailable,
+                     QStringLiteral("the database schema is at version %1 and this server needs %2: run setup_db")
+                         .arg(*current).arg(needed)};
+    }
+    if (*current > needed) {
+        return Error{ErrorCode::DatabaseUnavailable,
+                     QStringLiteral("the database schema (version %1) is newer than this server (%2): upgrade latchkey-server")
+                         .arg(*current).arg(needed)};
+    }
+    return Done{};
+}
+
+Status LatchkeyServer::start()
+{
+    if (m_config.security.jwtSecretGenerated) {
+        const Result<QByteArray> secret = embeddedSecret(m_config.server.dataDir);
+        if (!secret)
+            return secret.error();
+        m_config.security.jwtSecret = *secret;
+    }
+    if (const Status schema = prepareSchema(m_config.database); !schema)
+        return schema;
+
+    m_context = std::make_unique<ServerContext>(m_config, m_clock);
+    if (!m_config.server.logDir.isEmpty() && !m_context->loginLog.isOpen()) {
+        return Error{ErrorCode::Internal, QStringLiteral("cannot open %1/login.log: %2")
+                                              .arg(m_config.server.logDir, m_context->loginLog.errorString())};
+    }
+    HttpLimits limits;
+    limits.headerTimeoutMs = m_config.server.headerTimeoutMs;
+    limits.bodyTimeoutMs = m_config.server.headerTimeoutMs;
+    limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
+    limits.maxConnections = m_config.server.maxConnections;
+    const int workers = m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
+    ServerContext *context = m_context.get();
+    m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
+        return std::unique_ptr<RequestHandler>(new ApiService(*context, index));
+    });
+    connect(m_http.get(), &HttpServer::stopped, this, &LatchkeyServer::stopped);
+    const QHostAddress address(m_config.server.host == QLatin1StringView("localhost")
+                                   ? QStringLiteral("127.0.0.1") : m_config.server.host);
+    if (address.isNull())
+        return Error{ErrorCode::InvalidField, QStringLiteral("SERVER_HOST %1 is not an IP address").arg(m_config.server.host)};
+    if (const Status listening = m_http->listen(address, quint16(m_config.server.port)); !listening)
+        return listening;
+    qCInfo(lcServer).noquote() << QStringLiteral("latchkey-server listening on http://%1:%2 (%3, %4 workers)")
+                                      .arg(m_config.server.host).arg(port()).arg(m_config.database.driver).arg(workers);
+    return Done{};
+}
+
+quint16 LatchkeyServer::port() const
+{
+    return m_http ? m_http->port() : 0;
+}
+
+void LatchkeyServer::shutdown()
+{
+    if (m_http)
+        m_http->shutdown(m_config.server.shutdownTimeoutMs);
+    else
+        Q_EMIT stopped();
+}
+
+} // namespace latchkey

@@ -1,0 +1,49 @@
+// The whole server as one object: start-up checks, HTTP workers, graceful stop.
+#pragma once
+
+#include "config/config.h"
+#include "http/httpserver.h"
+
+#include <clock.h>
+
+#include <QObject>
+
+#include <memory>
+
+namespace latchkey {
+
+struct ServerContext;
+
+class LatchkeyServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit LatchkeyServer(Config config, Clock clock = systemClock(), QObject *parent = nullptr);
+    ~LatchkeyServer() override;
+
+    //! Keeps a generated JWT secret in data_dir (embedded default), checks the schema
+    //! (migrating it when database.auto_migrate), opens logs, starts workers and listens.
+    Status start();
+    quint16 port() const;
+    const Config &config() const { return m_config; }
+
+    //! Graceful: stop accepting, answer what is in flight, close databases; emits stopped().
+    void shutdown();
+
+    //! The embedded default's secret: read from \a dataDir/jwt_secret, or created there
+    //! (48 random bytes, mode 0600) on first start.
+    static Result<QByteArray> embeddedSecret(const QString &dataDir);
+    //! Migrates (when allowed) or checks that the schema is what this build needs.
+    static Status prepareSchema(const Config::Database &database);
+
+Q_SIGNALS:
+    void stopped();
+
+private:
+    Config m_config;
+    Clock m_clock;
+    std::unique_ptr<ServerContext> m_context;
+    std::unique_ptr<HttpServer> m_http;
+};
+
+} // namespace latchkey

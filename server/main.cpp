@@ -1,0 +1,112 @@
+// latchkey-server: reads configuration, starts, and stops gracefully on SIGTERM/SIGINT.
+#include "latchkeyserver.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <QLoggingCategory>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <cstdio>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace {
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char c = 1;
+    [[maybe_unused]] const ssize_t n = ::write(signalPipe[1], &c, 1); // async-signal-safe
+}
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "latchkey-server: %s\n", qPrintable(message));
+}
+
+void applyLogLevel(const QString &level)
+{
+    QString rules = QStringLiteral("latchkey.*.debug=false\n");
+    if (level == QLatin1StringView("DEBUG"))
+        rules = QStringLiteral("latchkey.*.debug=true\n");
+    else if (level == QLatin1StringView("WARNING"))
+        rules += QStringLiteral("latchkey.*.info=false\n");
+    else if (level == QLatin1StringView("ERROR"))
+        rules += QStringLiteral("latchkey.*.info=false\nlatchkey.*.warning=false\n");
+    QLoggingCategory::setFilterRules(rules);
+}
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("latchkey-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Latchkey account server"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption configOption(QStringLiteral("config"),
+                                          QStringLiteral("Configuration file (default: config.yml when present)."),
+                                          QStringLiteral("file"));
+    const QCommandLineOption envOption(QStringLiteral("env-file"),
+                                       QStringLiteral("Environment file (default: .env when present)."),
+                                       QStringLiteral("file"), QStringLiteral(".env"));
+    const QCommandLineOption checkOption(QStringLiteral("check-config"),
+                                         QStringLiteral("Validate the configuration and exit."));
+    parser.addOptions({configOption, envOption, checkOption});
+    parser.process(app);
+
+    latchkey::ConfigSources sources;
+    sources.configFile = parser.isSet(configOption) ? parser.value(configOption)
+                         : QFile::exists(QStringLiteral("config.yml")) ? QStringLiteral("config.yml")
+                                                                       : QString();
+    sources.envFile = parser.value(envOption);
+    sources.environment = QProcessEnvironment::systemEnvironment();
+    const latchkey::Result<latchkey::Config> config = latchkey::loadConfig(sources);
+    if (!config) {
+        printError(config.error().message);
+        return 2;
+    }
+    if (parser.isSet(checkOption)) {
+        std::printf("configuration OK (%s database, %s:%d)\n", qPrintable(config->database.driver),
+                    qPrintable(config->server.host), config->server.port);
+        return 0;
+    }
+    applyLogLevel(config->server.logLevel);
+
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0) {
+        printError(QStringLiteral("cannot create the signal pipe"));
+        return 1;
+    }
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGTERM, &action, nullptr);
+    sigaction(SIGINT, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+
+    latchkey::LatchkeyServer server(*config);
+    QSocketNotifier notifier(signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&notifier, &QSocketNotifier::activated, &server, [&] {
+        char c;
+        [[maybe_unused]] const ssize_t n = ::read(signalPipe[0], &c, 1);
+        notifier.setEnabled(false);
+        qInfo("shutting down: finishing requests in flight");
+        server.shutdown();
+    });
+    QObject::connect(&server, &latchkey::LatchkeyServer::stopped, &app, [] {
+        qInfo("stopped");
+        QCoreApplication::quit();
+    });
+    if (const latchkey::Status started = server.start(); !started) {
+        printError(started.error().message);
+        return 1;
+    }
+    return app.exec();
+}

@@ -6,6 +6,8 @@
 #include <QLoggingCategory>
 #include <QSqlError>
 
+#include <atomic>
+
 Q_LOGGING_CATEGORY(lcDb, "latchkey.db")
 
 namespace latchkey {
@@ -22,8 +24,12 @@ Database::~Database()
 }
 
 Result<std::unique_ptr<Database>> Database::open(const Config::Database &config,
-                                                  const QString &connectionName)
+                                                  const QString &namePrefix)
 {
+    // Qt replaces a connection whose name is reused, even one owned by another thread, so
+    // every connection gets a name of its own (two servers may share a process in tests).
+    static std::atomic<int> serial{0};
+    const QString connectionName = namePrefix + QLatin1Char('-') + QString::number(++serial);
     const bool postgres = config.driver == QLatin1StringView("postgres");
     QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL")
                                                          : QStringLiteral("QSQLITE"),
@@ -134,6 +140,11 @@ bool Database::ping()
 Error Database::failure(const QSqlQuery &query, const char *what)
 {
     qCCritical(lcDb) << "database error while" << what << ":" << query.lastError().text();
+    return prepareFailure();
+}
+
+Error Database::prepareFailure()
+{
     if (m_inTransaction)
         rollback();
     // A statement can fail on a good connection (a bug, a constraint) or because the

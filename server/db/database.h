@@ -28,10 +28,10 @@ public:
     Database(const Database &) = delete;
     Database &operator=(const Database &) = delete;
 
-    //! Opens a connection named \a connectionName (unique per thread). For SQLite the
+    //! Opens a connection whose name starts with \a namePrefix. For SQLite the
     //! folder of the file is created and WAL, foreign keys and a busy timeout are set.
     static Result<std::unique_ptr<Database>> open(const Config::Database &config,
-                                                   const QString &connectionName);
+                                                   const QString &namePrefix);
 
     bool isPostgres() const { return m_postgres; }
     QSqlDatabase &connection() { return m_db; }
@@ -53,6 +53,10 @@ public:
     //! Logs the driver's error for operators and returns what a client may see (no SQL,
     //! no driver text): DatabaseUnavailable when the connection is gone, else Internal.
     Error failure(const QSqlQuery &query, const char *what);
+
+    //! For a prepared() that returned nullptr: DatabaseUnavailable when the connection is
+    //! gone (and cannot be reopened), else Internal.
+    Error prepareFailure();
 
     static bool isUniqueViolation(const QSqlQuery &query);
 

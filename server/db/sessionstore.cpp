@@ -15,7 +15,7 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
         " WHERE user_id = ? AND revoked_at IS NULL AND id NOT IN"
         " (SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC LIMIT ?)");
     if (!insert || !trim)
-        return internalError();
+        return m_db.prepareFailure();
     insert->bindValue(0, userId);
     insert->bindValue(1, nowSecs);
     insert->bindValue(2, nowSecs);
@@ -43,7 +43,7 @@ Result<std::optional<qint64>> SessionStore::advance(qint64 sessionId, qint64 cou
         "UPDATE sessions SET counter = counter + 1, refreshed_at = ?, expires_at = ?"
         " WHERE id = ? AND counter = ? AND revoked_at IS NULL AND expires_at > ? RETURNING user_id");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, nowSecs);
     q->bindValue(1, newExpiresAt);
     q->bindValue(2, sessionId);
@@ -64,7 +64,7 @@ Result<std::optional<SessionRecord>> SessionStore::find(qint64 sessionId)
         "SELECT id, user_id, counter, refreshed_at, expires_at, revoked_at"
         " FROM sessions WHERE id = ?");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, sessionId);
     if (!q->exec())
         return m_db.failure(*q, "reading a session");
@@ -83,7 +83,7 @@ Status SessionStore::revoke(qint64 sessionId, qint64 nowSecs, const QString &rea
     QSqlQuery *q = m_db.prepared(
         "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, nowSecs);
     q->bindValue(1, reason);
     q->bindValue(2, sessionId);

@@ -63,7 +63,7 @@ Result<std::optional<User>> UserStore::byIdentity(const ExternalIdentity &identi
     QSqlQuery *q = m_db.prepared("SELECT " USER_COLUMNS " FROM identities i JOIN users u ON u.id = i.user_id"
                                  " WHERE i.provider = ? AND i.subject = ?");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, identity.provider);
     q->bindValue(1, identity.subject);
     return fetchOne(q, "looking up an identity");
@@ -73,7 +73,7 @@ Result<std::optional<User>> UserStore::byId(qint64 userId)
 {
     QSqlQuery *q = m_db.prepared("SELECT " USER_COLUMNS " FROM users u WHERE u.id = ?");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, userId);
     return fetchOne(q, "reading a user");
 }
@@ -83,7 +83,7 @@ Result<std::optional<User>> UserStore::byLiveSession(qint64 sessionId, qint64 us
     QSqlQuery *q = m_db.prepared("SELECT " USER_COLUMNS " FROM sessions s JOIN users u ON u.id = s.user_id"
                                  " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, sessionId);
     q->bindValue(1, userId);
     q->bindValue(2, nowSecs);
@@ -103,7 +103,7 @@ Result<User> UserStore::loginOrCreate(const ExternalIdentity &identity, const QS
             User user = **existing;
             QSqlQuery *q = m_db.prepared("UPDATE users SET last_login = ? WHERE id = ?");
             if (!q)
-                return internalError();
+                return m_db.prepareFailure();
             q->bindValue(0, isoTime(now));
             q->bindValue(1, user.id);
             if (!q->exec())
@@ -120,10 +120,8 @@ Result<User> UserStore::loginOrCreate(const ExternalIdentity &identity, const QS
         QSqlQuery *insertIdentity = m_db.prepared(
             "INSERT INTO identities (provider, subject, user_id, email, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (provider, subject) DO NOTHING");
-        if (!insertUser || !insertIdentity) {
-            m_db.rollback();
-            return internalError();
-        }
+        if (!insertUser || !insertIdentity)
+            return m_db.prepareFailure();
         User user;
         for (int attempt = 0; attempt < 8 && user.id == 0; ++attempt) {
             const QString name = candidateName(baseName, attempt);
@@ -172,7 +170,7 @@ Result<User> UserStore::rename(qint64 userId, const QString &name, const QString
 {
     QSqlQuery *q = m_db.prepared("UPDATE users SET name = ?, name_key = ? WHERE id = ?");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, name);
     q->bindValue(1, nameKey);
     q->bindValue(2, userId);
@@ -193,7 +191,7 @@ Result<User> UserStore::setPicture(qint64 userId, const QString &picture)
 {
     QSqlQuery *q = m_db.prepared("UPDATE users SET picture = ? WHERE id = ?");
     if (!q)
-        return internalError();
+        return m_db.prepareFailure();
     q->bindValue(0, picture);
     q->bindValue(1, userId);
     if (!q->exec())

@@ -218,7 +218,8 @@ void HttpConnection::dispatch()
     m_deadlineMs = 0; // the handler bounds its own work (provider and database timeouts)
     const Responder responder(this, ++m_sequence);
     const QByteArray contentType = m_request.header("content-type");
-    const QByteArray mediaType = contentType.left(contentType.indexOf(';')).trimmed().toLower();
+    const qsizetype semicolon = contentType.indexOf(';');
+    const QByteArray mediaType = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
     if (!m_request.body.isEmpty() && mediaType != "application/json") {
         responder.sendError({ErrorCode::UnsupportedMediaType,
                              QStringLiteral("request bodies must be Content-Type: application/json")});

@@ -30,8 +30,18 @@ constexpr QLatin1StringView fallbackName = "player"_L1;
 // normalise down to maxLength. Refusing it early spares normalising a huge string for nothing.
 constexpr qsizetype maxTrimmedUnits = qsizetype(maxLength) * 4 * 2 * 4;
 
-bool isAllowed(char32_t c)
+bool isMark(char32_t c)
 {
+    const QChar::Category category = QChar::category(c);
+    return category == QChar::Mark_NonSpacing || category == QChar::Mark_SpacingCombining;
+}
+
+// A combining mark is allowed right after a letter (or another mark on it): many scripts
+// (Devanagari, Thai, vowelled Arabic) cannot write names without marks NFKC leaves apart.
+bool isAllowed(char32_t c, char32_t previous)
+{
+    if (isMark(c))
+        return QChar::isLetter(previous) || isMark(previous);
     return QChar::isLetter(c) || QChar::isDigit(c) || c == U'_' || c == U'-' || c == U'.';
 }
 
@@ -90,11 +100,13 @@ QString cleanForUsername(const QString &text)
         const QString normalized = current.normalized(QString::NormalizationForm_KC);
         QString kept;
         qsizetype count = 0;
+        char32_t previous = 0;
         forEachCodePoint(normalized, [&](char32_t c) {
             if (count == maxLength)
                 return false;
-            if (isAllowed(c)) {
+            if (isAllowed(c, previous)) {
                 appendCodePoint(kept, c);
+                previous = c;
                 ++count;
             }
             return true;
@@ -126,14 +138,16 @@ Result<QString> normalize(const QString &raw)
         return invalid(lengthMessage);
 
     bool allAllowed = true;
-    forEachCodePoint(name, [&allAllowed](char32_t c) {
-        allAllowed = isAllowed(c);
+    char32_t previous = 0;
+    forEachCodePoint(name, [&allAllowed, &previous](char32_t c) {
+        allAllowed = isAllowed(c, previous);
+        previous = c;
         return allAllowed;
     });
     // The offending input is not echoed: it may hold controls or bidi overrides that would
     // mislead whoever reads the message.
     if (!allAllowed)
-        return invalid(u"username may contain only letters, digits, '_', '-' and '.'"_s);
+        return invalid(u"username may contain only letters (with their accents), digits, '_', '-' and '.'"_s);
 
     // Safe to echo: every character passed the check above; sanitised all the same so the
     // message stays log-safe if the rules ever widen.

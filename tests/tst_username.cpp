@@ -27,7 +27,7 @@ QString lengthMessage()
 
 QString charsMessage()
 {
-    return u"username may contain only letters, digits, '_', '-' and '.'"_s;
+    return u"username may contain only letters (with their accents), digits, '_', '-' and '.'"_s;
 }
 
 bool hasControl(const QString &text)
@@ -71,6 +71,10 @@ void TestUsername::normalizeValid_data()
     QTest::newRow("decomposed accent composed") << u"Zoe\u0308"_s << u"Zoë"_s;
     QTest::newRow("cjk") << u"玩家一号"_s << u"玩家一号"_s;
     QTest::newRow("cyrillic") << u"Иван"_s << u"Иван"_s;
+    // Scripts that need combining marks NFKC cannot fold into their letters.
+    QTest::newRow("devanagari") << u"नमस्ते"_s << u"नमस्ते"_s;
+    QTest::newRow("thai") << u"สมศักดิ์"_s << u"สมศักดิ์"_s;
+    QTest::newRow("marks stacked on a letter") << u"ab\u0308\u0308"_s << u"ab\u0308\u0308"_s;
     QTest::newRow("arabic-indic digits") << u"ab\u0661\u0662"_s << u"ab\u0661\u0662"_s;
     QTest::newRow("exactly 3") << u"abc"_s << u"abc"_s;
     QTest::newRow("exactly 32") << QString(32, u'x') << QString(32, u'x');
@@ -141,7 +145,9 @@ void TestUsername::normalizeInvalid_data()
     QTest::newRow("zero-width joiner") << u"bo\u200Db"_s << charsMessage();
     QTest::newRow("rtl override") << u"bob\u202Etxt.exe"_s << charsMessage();
     QTest::newRow("line separator") << u"bob\u2028x"_s << charsMessage();
-    QTest::newRow("combining mark kept") << u"ab\u0308\u0308"_s << charsMessage();
+    QTest::newRow("mark at the start") << u"\u0308abc"_s << charsMessage();
+    QTest::newRow("mark on a digit") << u"ab1\u0308"_s << charsMessage();
+    QTest::newRow("mark on punctuation") << u"ab_\u0308"_s << charsMessage();
     QTest::newRow("lone high surrogate") << QString(u"bob"_s + QChar(0xD800)) << charsMessage();
     QTest::newRow("lone low surrogate") << QString(u"bob"_s + QChar(0xDC00)) << charsMessage();
     QTest::newRow("symbol") << u"bob\u00A9"_s << charsMessage();

@@ -3,7 +3,10 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QSocketNotifier>
 
@@ -24,6 +27,17 @@ void onSignal(int)
 void printError(const QString &message)
 {
     std::fprintf(stderr, "latchkey-server: %s\n", qPrintable(message));
+}
+
+// LOG_JSON / server.json_logs: one JSON object per stderr line, for log shippers.
+void jsonMessageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    static const char *const levels[] = {"debug", "warning", "critical", "fatal", "info"};
+    const QJsonObject line{{QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+                           {QStringLiteral("level"), QLatin1StringView(levels[type])},
+                           {QStringLiteral("category"), QLatin1StringView(context.category)},
+                           {QStringLiteral("message"), message}};
+    std::fprintf(stderr, "%s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
 }
 
 void applyLogLevel(const QString &level)
@@ -77,7 +91,9 @@ int main(int argc, char **argv)
                     qPrintable(config->server.host), config->server.port);
         return 0;
     }
-    applyLogLevel(config->server.logLevel);
+    applyLogLevel(config->server.debug ? QStringLiteral("DEBUG") : config->server.logLevel);
+    if (config->server.jsonLogs)
+        qInstallMessageHandler(jsonMessageHandler);
 
     if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0) {
         printError(QStringLiteral("cannot create the signal pipe"));

@@ -177,14 +177,21 @@ void ApiService::fail(const Call &call, const Error &error, const char *event, b
     call.responder.sendError(error);
 }
 
+bool ApiService::refuseWhenLimited(const Call &call)
+{
+    const int wait = m_context.limiter.retryAfter(call.http.peer, nowMs());
+    if (wait == 0)
+        return false;
+    HttpResponse r = HttpResponse::error({ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later")});
+    r.headers.emplaceBack("Retry-After", QByteArray::number(wait));
+    call.responder.send(std::move(r));
+    return true;
+}
+
 void ApiService::login(Call &call)
 {
-    if (const int wait = m_context.limiter.retryAfter(call.http.peer, nowMs())) {
-        HttpResponse r = HttpResponse::error({ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later")});
-        r.headers.emplaceBack("Retry-After", QByteArray::number(wait));
-        call.responder.send(std::move(r));
+    if (refuseWhenLimited(call))
         return;
-    }
     const QJsonValue provider = call.body.value(QLatin1StringView("provider"));
     if (!provider.isUndefined() && provider != QJsonValue(QStringLiteral("google"))) {
         call.responder.sendError({ErrorCode::InvalidField, QStringLiteral("provider must be \"google\"")});
@@ -257,13 +264,8 @@ void ApiService::answerWithTokens(const Responder &responder, const User &user, 
 
 void ApiService::refresh(Call &call)
 {
-    const qint64 nowMillis = nowMs();
-    if (const int wait = m_context.limiter.retryAfter(call.http.peer, nowMillis)) {
-        HttpResponse r = HttpResponse::error({ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later")});
-        r.headers.emplaceBack("Retry-After", QByteArray::number(wait));
-        call.responder.send(std::move(r));
+    if (refuseWhenLimited(call))
         return;
-    }
     const Result<QString> token = stringField(call.body, "refresh_token");
     if (!token) {
         call.responder.sendError(token.error());
@@ -275,7 +277,7 @@ void ApiService::refresh(Call &call)
         fail(call, invalid, "refresh_failed", true);
         return;
     }
-    const qint64 now = nowMillis / 1000;
+    const qint64 now = nowMs() / 1000;
     const Result<std::optional<qint64>> advanced =
         m_sessions->advance(claims->sessionId, claims->counter, now, now + m_context.tokens.refreshLifetimeSecs());
     if (!advanced) {

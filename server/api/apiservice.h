@@ -71,6 +71,8 @@ private:
 
     bool ensureDatabase();
     bool authenticate(Call &call);
+    //! 429 with Retry-After when this client failed too often lately.
+    bool refuseWhenLimited(const Call &call);
     void finishLogin(const HttpRequest &http, const Responder &responder, const ExternalIdentity &identity);
     void answerWithTokens(const Responder &responder, const User &user, qint64 sessionId, qint64 counter);
     void fail(const Call &call, const Error &error, const char *event, bool countsAsFailure);

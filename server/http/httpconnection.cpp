@@ -6,6 +6,8 @@
 
 #include <QLoggingCategory>
 
+#include <sys/socket.h>
+
 Q_LOGGING_CATEGORY(lcHttp, "latchkey.http")
 
 namespace latchkey {
@@ -37,12 +39,31 @@ struct ParserCallbacks
         return 0;
     }
 
-    static void flushHeader(HttpConnection *c)
+    // RFC 9112 5.1: a field name is a token, and whitespace before the colon MUST get a 400.
+    // The system http_parser is built without HTTP_PARSER_STRICT and lets both through, so
+    // "Transfer-Encoding : chunked" would frame the body one way for a proxy, another for us.
+    static bool isToken(QByteArrayView name)
     {
-        if (!c->m_headerField.isEmpty())
+        static constexpr QByteArrayView specials("!#$%&'*+-.^_`|~");
+        for (const char ch : name) {
+            const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
+                               || (ch >= '0' && ch <= '9');
+            if (!alnum && !specials.contains(ch))
+                return false;
+        }
+        return !name.isEmpty();
+    }
+
+    static int flushHeader(HttpConnection *c)
+    {
+        if (!c->m_headerField.isEmpty()) {
+            if (!isToken(c->m_headerField))
+                return fail(c, ErrorCode::BadRequest, "malformed HTTP request: invalid header name");
             c->m_request.headers.emplaceBack(c->m_headerField.toLower(), c->m_headerValue.trimmed());
+        }
         c->m_headerField.clear();
         c->m_headerValue.clear();
+        return 0;
     }
 
     static int onMessageBegin(http_parser *p)
@@ -71,7 +92,8 @@ struct ParserCallbacks
     {
         HttpConnection *c = connectionOf(p);
         if (c->m_lastWasValue) {
-            flushHeader(c);
+            if (const int failed = flushHeader(c))
+                return failed;
             c->m_lastWasValue = false;
         }
         c->m_headerField.append(at, qsizetype(length));
@@ -89,7 +111,8 @@ struct ParserCallbacks
     static int onHeadersComplete(http_parser *p)
     {
         HttpConnection *c = connectionOf(p);
-        flushHeader(c);
+        if (const int failed = flushHeader(c))
+            return failed;
         const qsizetype q = c->m_url.indexOf('?');
         c->m_request.path = q < 0 ? c->m_url : c->m_url.left(q);
         c->m_request.query = q < 0 ? QByteArray() : c->m_url.mid(q + 1);
@@ -275,7 +298,26 @@ void HttpConnection::closeConnection()
     m_closing = true;
     m_inFlight = false;
     m_deadlineMs = monotonicMs() + closeGraceMs;
-    m_socket.disconnectFromHost(); // flushes what we wrote, then emits disconnected()
+    // Lingering close: closing with unread request bytes (a 413 body) makes the kernel send
+    // a reset that can destroy our answer before the client reads it. So send everything,
+    // shut down our sending side only, and discard input until the client closes (or the
+    // grace deadline aborts).
+    if (m_socket.bytesToWrite() == 0) {
+        halfClose();
+        return;
+    }
+    connect(&m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        if (m_socket.bytesToWrite() == 0)
+            halfClose();
+    });
+}
+
+void HttpConnection::halfClose()
+{
+    if (m_socket.state() == QAbstractSocket::ConnectedState)
+        ::shutdown(int(m_socket.socketDescriptor()), SHUT_WR);
+    else
+        m_worker->connectionClosed(this);
 }
 
 void HttpConnection::checkDeadline(qint64 nowMs)

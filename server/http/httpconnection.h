@@ -49,6 +49,7 @@ private:
     void failAndClose(const Error &error);
     void write(const HttpResponse &response, bool keepAlive);
     void closeConnection();
+    void halfClose();
     void resetParser();
 
     HttpWorker *m_worker;

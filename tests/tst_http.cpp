@@ -1,0 +1,566 @@
+// HttpServer over real loopback sockets: limits, timeouts, keep-alive, pipelining, drain.
+#include "http/httprequest.h"
+#include "http/httpserver.h"
+
+#include "testclient.h"
+
+#include <QElapsedTimer>
+#include <QJsonObject>
+#include <QMutex>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+
+using namespace latchkey;
+using latchkey::test::TestClient;
+using latchkey::test::TestResponse;
+
+namespace {
+
+// What the handlers on the worker threads saw; the test thread reads it, so it is locked
+// or atomic.
+struct Observed
+{
+    QMutex mutex;
+    QList<QThread *> threads;   //!< the thread of every handle() call
+    QByteArrayList events;      //!< "handle /a", "answer /slow": the order requests were served in
+    std::atomic<int> slowDelayMs{300};
+    std::atomic<int> slowStarted{0};
+    std::atomic<int> slowFinished{0};
+
+    void record(const QByteArray &event)
+    {
+        const QMutexLocker lock(&mutex);
+        threads.append(QThread::currentThread());
+        events.append(event);
+    }
+    QByteArrayList eventList()
+    {
+        const QMutexLocker lock(&mutex);
+        return events;
+    }
+    QList<QThread *> threadList()
+    {
+        const QMutexLocker lock(&mutex);
+        return threads;
+    }
+};
+
+HttpResponse echo(const HttpRequest &request, const QString &answer = {})
+{
+    QJsonObject body{{QStringLiteral("method"), QString::fromLatin1(request.method)},
+                     {QStringLiteral("path"), QString::fromLatin1(request.path)},
+                     {QStringLiteral("query"), QString::fromLatin1(request.query)},
+                     {QStringLiteral("bodyLength"), int(request.body.size())}};
+    if (!answer.isEmpty())
+        body.insert(QStringLiteral("answer"), answer);
+    return HttpResponse::json(200, body);
+}
+
+// One per worker thread, built there by the factory, so m_timerContext lives on that
+// thread and its timers fire in that worker's event loop.
+class TestHandler : public RequestHandler
+{
+public:
+    explicit TestHandler(Observed *observed) : m_observed(observed) {}
+
+    void handle(const HttpRequest &request, Responder responder) override
+    {
+        m_observed->record("handle " + request.path);
+        if (request.path == "/twice") {
+            responder.send(echo(request, QStringLiteral("first")));
+            responder.send(echo(request, QStringLiteral("second")));
+            return;
+        }
+        if (request.path == "/slow") {
+            ++m_observed->slowStarted;
+            QTimer::singleShot(m_observed->slowDelayMs.load(), &m_timerContext,
+                               [observed = m_observed, request, responder] {
+                                   observed->record("answer /slow");
+                                   responder.send(echo(request));
+                                   ++observed->slowFinished;
+                               });
+            return;
+        }
+        responder.send(echo(request));
+    }
+
+private:
+    Observed *m_observed;
+    QObject m_timerContext;
+};
+
+HttpLimits testLimits()
+{
+    HttpLimits limits;
+    limits.headerTimeoutMs = 300;
+    limits.bodyTimeoutMs = 300;
+    // Longer than the header timeout, so a dropped slow client cannot be an idle drop.
+    limits.idleTimeoutMs = 1000;
+    limits.maxConnections = 100;
+    return limits;
+}
+
+QByteArray get(const QByteArray &path, const QByteArray &version = "HTTP/1.1")
+{
+    return "GET " + path + ' ' + version + "\r\nHost: 127.0.0.1\r\n\r\n";
+}
+
+QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray &contentType)
+{
+    QByteArray out = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    if (!contentType.isNull())
+        out += "Content-Type: " + contentType + "\r\n";
+    return out + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+QString jsonString(const TestResponse &response, const char *key)
+{
+    return response.json().value(QLatin1StringView(key)).toString();
+}
+
+//! True when nothing listens on \a port any more (the kernel answers with a reset).
+bool isRefused(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (socket.waitForConnected(2000))
+        return false;
+    return socket.error() == QAbstractSocket::ConnectionRefusedError;
+}
+
+} // namespace
+
+class TestHttp : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+    void cleanup();
+
+    void simpleGet();
+    void headersTooLarge();
+    void headersJustUnderTheLimit();
+    void bodyTooLargeByContentLength();
+    void chunkedBodyTooLarge();
+    void chunkedBodyWithinLimit();
+    void contentType_data();
+    void contentType();
+    void malformedRequest_data();
+    void malformedRequest();
+    void keepAliveThousandRequests();
+    void pipelining();
+    void slowHeaderDropped();
+    void slowBodyDropped();
+    void idleKeepAliveClosed();
+    void clientGoneWhileInFlight_data();
+    void clientGoneWhileInFlight();
+    void connectionHeader_data();
+    void connectionHeader();
+    void maxConnections();
+    void shutdownAnswersInFlight();
+    void twiceAnswersOnce();
+    void servedOnWorkerThreads();
+
+private:
+    void startServer(const HttpLimits &limits);
+    quint16 port() const { return m_server->port(); }
+
+    std::unique_ptr<Observed> m_observed;
+    std::unique_ptr<HttpServer> m_server;
+};
+
+void TestHttp::startServer(const HttpLimits &limits)
+{
+    m_server.reset(); // before a new Observed: the old workers' handlers point into it
+    m_server = std::make_unique<HttpServer>(
+        limits, 2, [observed = m_observed.get()](int) -> std::unique_ptr<RequestHandler> {
+            return std::make_unique<TestHandler>(observed);
+        });
+    const Status listening = m_server->listen(QHostAddress::LocalHost, 0);
+    QVERIFY2(listening.ok(), qPrintable(listening ? QString() : listening.error().message));
+}
+
+void TestHttp::init()
+{
+    m_server.reset();
+    m_observed = std::make_unique<Observed>();
+    startServer(testLimits());
+}
+
+void TestHttp::cleanup()
+{
+    m_server.reset();
+}
+
+void TestHttp::simpleGet()
+{
+    TestClient client(port());
+    const TestResponse r = client.get("/hello?x=1");
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.header("content-type"), QByteArray("application/json"));
+    QCOMPARE(r.header("content-length").toInt(), r.body.size());
+    static const QRegularExpression httpDate(
+        QStringLiteral("^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep"
+                       "|Oct|Nov|Dec) \\d{4} \\d\\d:\\d\\d:\\d\\d GMT$"));
+    QVERIFY2(httpDate.match(QString::fromLatin1(r.header("date"))).hasMatch(), r.header("date"));
+    QVERIFY(r.header("connection").isNull()); // HTTP/1.1 keeps the connection without saying so
+    QCOMPARE(jsonString(r, "method"), QStringLiteral("GET"));
+    QCOMPARE(jsonString(r, "path"), QStringLiteral("/hello"));
+    QCOMPARE(jsonString(r, "query"), QStringLiteral("x=1"));
+    QVERIFY(client.isConnected());
+}
+
+void TestHttp::headersTooLarge()
+{
+    TestClient client(port());
+    client.sendRaw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + QByteArray(17 * 1024, 'a')
+                   + "\r\n\r\n");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 431);
+    QCOMPARE(jsonString(r, "status"), QStringLiteral("error"));
+    QCOMPARE(jsonString(r, "code"), QStringLiteral("headers_too_large"));
+    QVERIFY(!jsonString(r, "message").isEmpty());
+    QCOMPARE(r.header("connection"), QByteArray("close"));
+    QVERIFY(client.waitForClose(2000));
+}
+
+void TestHttp::headersJustUnderTheLimit()
+{
+    TestClient client(port());
+    const TestResponse r = client.request("GET", "/big", {}, {{"X-Filler", QByteArray(15 * 1024, 'a')}});
+    QCOMPARE(r.status, 200);
+}
+
+void TestHttp::bodyTooLargeByContentLength()
+{
+    TestClient client(port());
+    // Only the head is sent: the answer must come from Content-Length, before any body.
+    client.sendRaw("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 65537\r\n\r\n");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 413);
+    QCOMPARE(jsonString(r, "code"), QStringLiteral("payload_too_large"));
+    QVERIFY(client.waitForClose(2000));
+    QVERIFY(m_observed->eventList().isEmpty());
+}
+
+void TestHttp::chunkedBodyTooLarge()
+{
+    TestClient client(port());
+    client.sendRaw("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n");
+    const QByteArray chunk = "8000\r\n" + QByteArray(0x8000, ' ') + "\r\n";
+    client.sendRaw(chunk + chunk); // exactly 64 KiB: still allowed
+    client.sendRaw(chunk);
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 413);
+    QCOMPARE(jsonString(r, "code"), QStringLiteral("payload_too_large"));
+    QVERIFY(client.waitForClose(2000));
+    QVERIFY(m_observed->eventList().isEmpty());
+}
+
+void TestHttp::chunkedBodyWithinLimit()
+{
+    TestClient client(port());
+    client.sendRaw("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n5\r\n\":12}\r\n0\r\n\r\n");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 8);
+    QVERIFY(client.isConnected());
+}
+
+void TestHttp::contentType_data()
+{
+    QTest::addColumn<QByteArray>("contentType");
+    QTest::addColumn<int>("status");
+    QTest::newRow("json") << QByteArray("application/json") << 200;
+    QTest::newRow("json with charset") << QByteArray("application/json; charset=utf-8") << 200;
+    QTest::newRow("upper case") << QByteArray("Application/JSON") << 200;
+    QTest::newRow("text") << QByteArray("text/plain") << 415;
+    QTest::newRow("form") << QByteArray("application/x-www-form-urlencoded") << 415;
+    QTest::newRow("json prefix") << QByteArray("application/jsonp") << 415;
+    QTest::newRow("missing") << QByteArray() << 415;
+}
+
+void TestHttp::contentType()
+{
+    QFETCH(QByteArray, contentType);
+    QFETCH(int, status);
+    TestClient client(port());
+    client.sendRaw(post("/echo", "{\"a\":1}", contentType));
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, status);
+    if (status == 415) {
+        QCOMPARE(jsonString(r, "code"), QStringLiteral("unsupported_media_type"));
+        QVERIFY(m_observed->eventList().isEmpty()); // refused before the handler
+    } else {
+        QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 7);
+    }
+    // Either way the request was well-formed, so the connection stays usable.
+    QCOMPARE(client.get("/next").status, 200);
+}
+
+void TestHttp::malformedRequest_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::newRow("not HTTP") << QByteArray("hello there\r\n\r\n");
+    QTest::newRow("unknown method") << QByteArray("GARBAGE / HTTP/1.1\r\n\r\n");
+    QTest::newRow("bad version") << QByteArray("GET / HTTP/x.1\r\n\r\n");
+    QTest::newRow("control character in URL") << QByteArray("GET /\x01 HTTP/1.1\r\n\r\n");
+    QTest::newRow("space in header name") << QByteArray("GET / HTTP/1.1\r\nBad Header: x\r\n\r\n");
+    // Whitespace before the colon is how requests are smuggled past a proxy (RFC 9112 5.1).
+    QTest::newRow("space before colon")
+        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n");
+    QTest::newRow("last header name bad") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX(y): 1\r\n\r\n");
+    QTest::newRow("bad Content-Length")
+        << QByteArray("POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n");
+}
+
+void TestHttp::malformedRequest()
+{
+    QFETCH(QByteArray, request);
+    TestClient client(port());
+    client.sendRaw(request);
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 400);
+    QCOMPARE(jsonString(r, "status"), QStringLiteral("error"));
+    QCOMPARE(jsonString(r, "code"), QStringLiteral("bad_request"));
+    QVERIFY(client.waitForClose(2000));
+}
+
+void TestHttp::keepAliveThousandRequests()
+{
+    TestClient client(port());
+    const quint16 localPort = client.socket().localPort();
+    for (int i = 0; i < 1000; ++i) {
+        const QByteArray path = "/r" + QByteArray::number(i);
+        const TestResponse r = client.get(path);
+        if (r.status != 200 || jsonString(r, "path") != QString::fromLatin1(path))
+            QFAIL(qPrintable(QStringLiteral("request %1 got %2: %3")
+                                 .arg(i).arg(r.status).arg(QString::fromUtf8(r.body))));
+    }
+    QVERIFY(client.isConnected());
+    QCOMPARE(client.socket().localPort(), localPort);
+    QCOMPARE(m_server->openConnections(), 1);
+}
+
+void TestHttp::pipelining()
+{
+    m_observed->slowDelayMs = 100;
+    TestClient client(port());
+    // The slow one first: the others must wait for it, not overtake it.
+    client.sendRaw(get("/slow") + get("/a") + post("/b", "{}", "application/json"));
+    const TestResponse first = client.readResponse();
+    const TestResponse second = client.readResponse();
+    const TestResponse third = client.readResponse();
+    QCOMPARE(first.status, 200);
+    QCOMPARE(jsonString(first, "path"), QStringLiteral("/slow"));
+    QCOMPARE(second.status, 200);
+    QCOMPARE(jsonString(second, "path"), QStringLiteral("/a"));
+    QCOMPARE(third.status, 200);
+    QCOMPARE(jsonString(third, "path"), QStringLiteral("/b"));
+    QCOMPARE(third.json().value(QLatin1StringView("bodyLength")).toInt(), 2);
+    QCOMPARE(m_observed->eventList(),
+             QByteArrayList({"handle /slow", "answer /slow", "handle /a", "handle /b"}));
+    QVERIFY(client.isConnected());
+}
+
+void TestHttp::slowHeaderDropped()
+{
+    TestClient idle(port()); // connected at the same time, but under the later idle deadline
+    TestClient slow(port());
+    QElapsedTimer elapsed;
+    elapsed.start();
+    slow.sendRaw("GET /slow HTTP/1.1\r\nHo");
+    QVERIFY(slow.waitForClose(5000));
+    QVERIFY2(elapsed.elapsed() >= 250, qPrintable(QString::number(elapsed.elapsed())));
+    QCOMPARE(slow.readResponse().status, 0); // an incomplete request gets no answer
+    QVERIFY(idle.isConnected());
+    QCOMPARE(m_observed->slowStarted.load(), 0);
+}
+
+void TestHttp::slowBodyDropped()
+{
+    TestClient client(port());
+    QElapsedTimer elapsed;
+    elapsed.start();
+    client.sendRaw("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 10\r\n\r\n{\"a\"");
+    QVERIFY(client.waitForClose(5000));
+    QVERIFY2(elapsed.elapsed() >= 250, qPrintable(QString::number(elapsed.elapsed())));
+    QVERIFY(m_observed->eventList().isEmpty());
+}
+
+void TestHttp::idleKeepAliveClosed()
+{
+    TestClient client(port());
+    QCOMPARE(client.get("/").status, 200);
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QVERIFY(client.waitForClose(5000));
+    // The deadline is 1000 ms after the answer; half of it is a bound no scheduler breaks.
+    QVERIFY2(elapsed.elapsed() >= 500, qPrintable(QString::number(elapsed.elapsed())));
+    QTRY_COMPARE(m_server->openConnections(), 0);
+}
+
+void TestHttp::clientGoneWhileInFlight_data()
+{
+    QTest::addColumn<bool>("abort");
+    QTest::newRow("close") << false;
+    QTest::newRow("reset") << true;
+}
+
+void TestHttp::clientGoneWhileInFlight()
+{
+    QFETCH(bool, abort);
+    m_observed->slowDelayMs = 200;
+    {
+        TestClient gone(port());
+        gone.sendRaw(get("/slow"));
+        QTRY_COMPARE(m_observed->slowStarted.load(), 1);
+        if (abort)
+            gone.socket().abort();
+        else
+            gone.socket().disconnectFromHost();
+    }
+    QTRY_COMPARE(m_observed->slowFinished.load(), 1); // answered into the void, no crash
+    QTRY_COMPARE(m_server->openConnections(), 0);
+    TestClient next(port());
+    QCOMPARE(next.get("/after").status, 200);
+    QCOMPARE(next.get("/again").status, 200);
+}
+
+void TestHttp::connectionHeader_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<QByteArray>("connection");
+    QTest::addColumn<bool>("closes");
+    QTest::newRow("1.0") << get("/", "HTTP/1.0") << QByteArray("close") << true;
+    QTest::newRow("1.0 keep-alive")
+        << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << QByteArray("keep-alive")
+        << false;
+    QTest::newRow("1.1 close")
+        << QByteArray("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        << QByteArray("close") << true;
+    QTest::newRow("1.1") << get("/") << QByteArray() << false;
+}
+
+void TestHttp::connectionHeader()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(QByteArray, connection);
+    QFETCH(bool, closes);
+    TestClient client(port());
+    client.sendRaw(request);
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.header("connection"), connection);
+    if (closes) {
+        QVERIFY(client.waitForClose(2000));
+    } else {
+        client.sendRaw(request);
+        QCOMPARE(client.readResponse().status, 200);
+    }
+}
+
+void TestHttp::maxConnections()
+{
+    HttpLimits limits = testLimits();
+    limits.maxConnections = 2;
+    // Long timeouts: a close seen here must be the refusal, never a timeout.
+    limits.headerTimeoutMs = 10000;
+    limits.idleTimeoutMs = 10000;
+    startServer(limits);
+    TestClient first(port());
+    TestClient second(port());
+    QTRY_COMPARE(m_server->openConnections(), 2);
+
+    TestClient extra(port()); // the kernel completes the handshake; the server then closes
+    QElapsedTimer elapsed;
+    elapsed.start();
+    QVERIFY(extra.waitForClose(5000));
+    QVERIFY2(elapsed.elapsed() < 5000, qPrintable(QString::number(elapsed.elapsed())));
+    QCOMPARE(m_server->openConnections(), 2);
+    QCOMPARE(first.get("/").status, 200);
+    QCOMPARE(second.get("/").status, 200);
+
+    // A freed slot is usable again.
+    first.socket().disconnectFromHost();
+    QTRY_COMPARE(m_server->openConnections(), 1);
+    TestClient later(port());
+    QCOMPARE(later.get("/").status, 200);
+}
+
+void TestHttp::shutdownAnswersInFlight()
+{
+    m_observed->slowDelayMs = 400;
+    TestClient busy(port());
+    busy.sendRaw(get("/slow"));
+    TestClient idle(port());
+    QCOMPARE(idle.get("/").status, 200);
+    QTRY_COMPARE(m_observed->slowStarted.load(), 1);
+
+    QSignalSpy stopped(m_server.get(), &HttpServer::stopped);
+    int finishedAtStop = -1;
+    connect(m_server.get(), &HttpServer::stopped, this,
+            [&] { finishedAtStop = m_observed->slowFinished.load(); });
+    const quint16 serverPort = port();
+    m_server->shutdown(5000);
+
+    QVERIFY(isRefused(serverPort)); // no new connections from the moment of shutdown()
+    QVERIFY(idle.waitForClose(2000));
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 5000);
+    QCOMPARE(finishedAtStop, 1);
+
+    // Written before the workers were gone, so it is all in our receive buffer.
+    const TestResponse r = busy.readResponse();
+    QCOMPARE(r.status, 200);
+    QCOMPARE(jsonString(r, "path"), QStringLiteral("/slow"));
+    QCOMPARE(r.header("connection"), QByteArray("close"));
+    QVERIFY(busy.waitForClose(2000));
+    QVERIFY(isRefused(serverPort));
+    QCOMPARE(m_server->openConnections(), 0);
+}
+
+void TestHttp::twiceAnswersOnce()
+{
+    QTest::ignoreMessage(QtWarningMsg,
+                         "a handler answered one request twice; the second answer is dropped");
+    TestClient client(port());
+    const TestResponse r = client.get("/twice");
+    QCOMPARE(r.status, 200);
+    QCOMPARE(jsonString(r, "answer"), QStringLiteral("first"));
+    // A second answer on the wire would be read here instead of this request's.
+    const TestResponse next = client.get("/after");
+    QCOMPARE(next.status, 200);
+    QCOMPARE(jsonString(next, "path"), QStringLiteral("/after"));
+    QVERIFY(next.json().value(QLatin1StringView("answer")).isUndefined());
+}
+
+void TestHttp::servedOnWorkerThreads()
+{
+    // Two connections go round-robin to the two workers.
+    TestClient a(port());
+    TestClient b(port());
+    QCOMPARE(a.get("/a").status, 200);
+    QCOMPARE(b.get("/b").status, 200);
+    const QList<QThread *> threads = m_observed->threadList();
+    QCOMPARE(threads.size(), 2);
+    QVERIFY(threads[0] != threads[1]);
+    for (QThread *t : threads) {
+        QVERIFY(t != QThread::currentThread());
+        QVERIFY(t->objectName().startsWith(QLatin1StringView("latchkey-worker-")));
+    }
+}
+
+QTEST_GUILESS_MAIN(TestHttp)
+#include "tst_http.moc"

@@ -20,6 +20,7 @@
 using namespace latchkey;
 using latchkey::test::TestClient;
 using latchkey::test::TestResponse;
+using latchkey::test::isRefused;
 
 namespace {
 
@@ -123,16 +124,6 @@ QByteArray post(const QByteArray &path, const QByteArray &body, const QByteArray
 QString jsonString(const TestResponse &response, const char *key)
 {
     return response.json().value(QLatin1StringView(key)).toString();
-}
-
-//! True when nothing listens on \a port any more (the kernel answers with a reset).
-bool isRefused(quint16 port)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (socket.waitForConnected(2000))
-        return false;
-    return socket.error() == QAbstractSocket::ConnectionRefusedError;
 }
 
 } // namespace

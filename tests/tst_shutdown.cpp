@@ -20,6 +20,7 @@ using latchkey::test::StandInRequest;
 using latchkey::test::StandInServer;
 using latchkey::test::TestClient;
 using latchkey::test::TestResponse;
+using latchkey::test::isRefused;
 
 namespace {
 
@@ -34,15 +35,6 @@ quint16 freePort()
     const quint16 port = probe.serverPort();
     probe.close();
     return port;
-}
-
-bool isRefused(quint16 port)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (socket.waitForConnected(2000))
-        return false;
-    return socket.error() == QAbstractSocket::ConnectionRefusedError;
 }
 
 } // namespace

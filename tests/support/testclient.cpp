@@ -180,6 +180,15 @@ TestResponse TestClient::get(const QByteArray &path, const QByteArray &bearer)
     return request("GET", path, {}, headers);
 }
 
+bool isRefused(quint16 port)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (socket.waitForConnected(2000))
+        return false;
+    return socket.error() == QAbstractSocket::ConnectionRefusedError;
+}
+
 TestResponse postJsonOnce(quint16 port, const QByteArray &path, const QJsonObject &body, const QByteArray &bearer)
 {
     TestClient client(port);

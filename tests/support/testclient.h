@@ -46,6 +46,9 @@ private:
     int m_timeoutMs;
 };
 
+//! True when nothing listens on \a port (the kernel refuses the connection).
+bool isRefused(quint16 port);
+
 //! One request on a fresh connection.
 TestResponse postJsonOnce(quint16 port, const QByteArray &path, const QJsonObject &body,
                           const QByteArray &bearer = {});

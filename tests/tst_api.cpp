@@ -60,6 +60,8 @@ private Q_SLOTS:
     void errorStatuses();
     void providerFailures_data();
     void providerFailures();
+    void malformedProviderTokensNeverSent_data();
+    void malformedProviderTokensNeverSent();
     void rateLimitAfterFailures();
     void databaseUnavailable();
     void internalErrorHidesDetails();
@@ -152,6 +154,8 @@ void TestApi::initTestCase()
             return StandInReply{200, {}, {}, 0, true};
         if (token == "fail500")
             return StandInReply{500, "{}", {}, 0, false};
+        if (token == "quota429")
+            return StandInReply{429, "{}", {}, 0, false};
         if (token == "not-json")
             return StandInReply{200, "<html>", {}, 0, false};
         const auto info = m_tokenInfo.constFind(token);
@@ -653,6 +657,7 @@ void TestApi::providerFailures_data()
     QTest::newRow("provider 500") << QByteArray("fail500") << 503 << "provider_unavailable";
     QTest::newRow("provider nonsense") << QByteArray("not-json") << 503 << "provider_unavailable";
     QTest::newRow("provider hangs") << QByteArray("hang") << 504 << "provider_timeout";
+    QTest::newRow("provider over quota") << QByteArray("quota429") << 503 << "provider_unavailable";
 }
 
 void TestApi::providerFailures()
@@ -665,6 +670,30 @@ void TestApi::providerFailures()
     const TestResponse r = postJsonOnce(m_port, "/api/login", {{QStringLiteral("access_token"), QString::fromLatin1(token)}});
     checkError(r, status, code.toLatin1().constData());
     QVERIFY(timer.elapsed() < 5000); // the provider timeout here is 1 s
+}
+
+void TestApi::malformedProviderTokensNeverSent_data()
+{
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("token");
+    // A CR/LF in the token would inject headers or a second request into our provider call.
+    QTest::newRow("header injection") << "access_token" << "abc\r\nX-Injected: 1";
+    QTest::newRow("request smuggling") << "access_token" << "x\r\n\r\nGET /tokeninfo HTTP/1.1\r\nHost: x\r\n\r\n";
+    QTest::newRow("space") << "access_token" << "two words";
+    QTest::newRow("non-ascii") << "access_token" << "ya29.é";
+    QTest::newRow("huge") << "access_token" << QString(5000, QLatin1Char('a'));
+    QTest::newRow("empty") << "access_token" << "";
+    QTest::newRow("id token with newline") << "id_token" << "eyJ.\neyJ.sig";
+}
+
+void TestApi::malformedProviderTokensNeverSent()
+{
+    QFETCH(QString, field);
+    QFETCH(QString, token);
+    const int before = m_provider.requests().size();
+    const TestResponse r = postJsonOnce(m_port, "/api/login", {{field, token}});
+    checkError(r, 401, "invalid_provider_token");
+    QCOMPARE(m_provider.requests().size(), before);
 }
 
 void TestApi::rateLimitAfterFailures()

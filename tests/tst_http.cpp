@@ -157,6 +157,9 @@ private Q_SLOTS:
     void connectionHeader();
     void maxConnections();
     void shutdownAnswersInFlight();
+    void shutdownCutsStragglersOnce();
+    void inputHeldBackWhileInFlight();
+    void silentConnectionGetsHeaderTimeout();
     void twiceAnswersOnce();
     void servedOnWorkerThreads();
 
@@ -367,7 +370,8 @@ void TestHttp::pipelining()
 
 void TestHttp::slowHeaderDropped()
 {
-    TestClient idle(port()); // connected at the same time, but under the later idle deadline
+    TestClient idle(port()); // served once, then under the later keep-alive idle deadline
+    QCOMPARE(idle.get("/").status, 200);
     TestClient slow(port());
     QElapsedTimer elapsed;
     elapsed.start();
@@ -520,6 +524,55 @@ void TestHttp::shutdownAnswersInFlight()
     QVERIFY(busy.waitForClose(2000));
     QVERIFY(isRefused(serverPort));
     QCOMPARE(m_server->openConnections(), 0);
+}
+
+void TestHttp::shutdownCutsStragglersOnce()
+{
+    // A client dripping a header outlives the shutdown grace: the workers cut it, and the
+    // connection is counted out exactly once.
+    HttpLimits limits = testLimits();
+    limits.headerTimeoutMs = 5000;
+    limits.bodyTimeoutMs = 5000;
+    startServer(limits);
+    TestClient dripping(port());
+    dripping.sendRaw("GET /never HTTP/1.1\r\nHost: 1");
+    TestClient idle(port());
+    QCOMPARE(idle.get("/").status, 200);
+    QTRY_COMPARE(m_server->openConnections(), 2);
+    QSignalSpy stopped(m_server.get(), &HttpServer::stopped);
+    m_server->shutdown(100);
+    QTRY_COMPARE_WITH_TIMEOUT(stopped.count(), 1, 3000);
+    QCOMPARE(m_server->openConnections(), 0);
+}
+
+void TestHttp::inputHeldBackWhileInFlight()
+{
+    // While /slow is handled the server reads nothing more from that connection: a client
+    // streaming meanwhile is held back by TCP flow control, not buffered without bound.
+    m_observed->slowDelayMs = 1500;
+    TestClient client(port());
+    client.sendRaw(get("/slow"));
+    QTRY_COMPARE(m_observed->slowStarted.load(), 1);
+    const qint64 flood = 64 * 1024 * 1024;
+    client.sendRaw(QByteArray(flood, 'x'));
+    QTest::qWait(700);
+    // Kernel buffers on loopback take a few MiB; the rest must still wait on our side.
+    QVERIFY2(client.socket().bytesToWrite() > flood / 2,
+             qPrintable(QString::number(client.socket().bytesToWrite())));
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 200);
+    QCOMPARE(jsonString(r, "path"), QStringLiteral("/slow"));
+}
+
+void TestHttp::silentConnectionGetsHeaderTimeout()
+{
+    // A connection that never sends a byte is closed after the header timeout (300 ms),
+    // not the idle timeout (1000 ms) of a keep-alive connection between requests.
+    TestClient silent(port());
+    QElapsedTimer timer;
+    timer.start();
+    QVERIFY(silent.waitForClose(3000));
+    QVERIFY2(timer.elapsed() < 900, qPrintable(QString::number(timer.elapsed())));
 }
 
 void TestHttp::twiceAnswersOnce()

@@ -224,8 +224,8 @@ void ApiService::login(Call &call)
 void ApiService::finishLogin(const HttpRequest &http, const Responder &responder,
                              const ExternalIdentity &identity)
 {
-    if (responder.isDone())
-        return;
+    if (responder.isClientGone())
+        return; // no one would receive the session: do not create one
     const qint64 now = nowMs();
     bool created = false;
     const Result<User> user = m_users->loginOrCreate(identity, username::fromEmail(identity.email),

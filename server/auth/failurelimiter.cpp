@@ -1,17 +1,35 @@
-// Fixed-window failure counting per client IP.
+// Fixed-window failure counting per client.
 #include "failurelimiter.h"
 
 namespace latchkey {
+
+QByteArray FailureLimiter::clientKey(const QHostAddress &ip)
+{
+    bool isV4 = false;
+    const quint32 v4 = ip.toIPv4Address(&isV4); // also unwraps ::ffff:a.b.c.d
+    if (isV4)
+        return QByteArray(reinterpret_cast<const char *>(&v4), sizeof v4);
+    const Q_IPV6ADDR v6 = ip.toIPv6Address();
+    return QByteArray(reinterpret_cast<const char *>(v6.c), 8); // the /64 prefix
+}
+
+void FailureLimiter::rotate(qint64 nowMs)
+{
+    if (nowMs - m_windowStartMs >= windowMs || nowMs < m_windowStartMs) {
+        m_windowStartMs = nowMs;
+        m_failures.clear();
+    }
+}
 
 int FailureLimiter::retryAfter(const QHostAddress &ip, qint64 nowMs)
 {
     if (m_limit <= 0)
         return 0;
     QMutexLocker lock(&m_mutex);
-    const auto it = m_windows.constFind(ip);
-    if (it == m_windows.constEnd() || nowMs - it->startMs >= windowMs || it->failures < m_limit)
+    rotate(nowMs);
+    if (m_failures.value(clientKey(ip)) < m_limit)
         return 0;
-    return int((it->startMs + windowMs - nowMs + 999) / 1000);
+    return int((m_windowStartMs + windowMs - nowMs + 999) / 1000);
 }
 
 void FailureLimiter::recordFailure(const QHostAddress &ip, qint64 nowMs)
@@ -19,14 +37,13 @@ void FailureLimiter::recordFailure(const QHostAddress &ip, qint64 nowMs)
     if (m_limit <= 0)
         return;
     QMutexLocker lock(&m_mutex);
-    if (m_windows.size() > 100000) {
-        // Bound memory under a spray of addresses: forget windows that have ended.
-        m_windows.removeIf([nowMs](const auto &entry) { return nowMs - entry.value().startMs >= windowMs; });
-    }
-    Window &w = m_windows[ip];
-    if (nowMs - w.startMs >= windowMs)
-        w = Window{nowMs, 0};
-    ++w.failures;
+    rotate(nowMs);
+    const QByteArray key = clientKey(ip);
+    auto it = m_failures.find(key);
+    if (it != m_failures.end())
+        ++*it;
+    else if (m_failures.size() < maxClients) // a spray of addresses cannot grow us further
+        m_failures.insert(key, 1);
 }
 
 } // namespace latchkey

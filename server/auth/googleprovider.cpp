@@ -29,6 +29,23 @@ int maxAgeOf(const QNetworkReply *reply)
     return match.hasMatch() ? match.captured(1).toInt() : defaultKeysMaxAge;
 }
 
+// Provider tokens are opaque ASCII (access tokens) or JWTs. Anything else never reaches
+// the network: a CR/LF would otherwise inject headers, or a whole second request, into
+// our call to the provider.
+bool isPlausibleToken(const QString &token)
+{
+    if (token.isEmpty() || token.size() > 4096)
+        return false;
+    for (const QChar c : token) {
+        const char16_t u = c.unicode();
+        const bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9')
+                        || u == '.' || u == '_' || u == '~' || u == '+' || u == '/' || u == '=' || u == '-';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 bool isTrue(const QJsonValue &v)
 {
     return v.isBool() ? v.toBool() : v.toString() == QLatin1StringView("true");
@@ -69,8 +86,14 @@ void GoogleProvider::getJson(const QUrl &url, const QByteArray &bearer, JsonCall
             return;
         }
         const QByteArray body = reply->readAll();
-        if (status != 200) {
+        if (status == 400 || status == 401) {
             done(rejected(QStringLiteral("the provider answered %1").arg(status)), 0);
+            return;
+        }
+        if (status != 200) {
+            // A quota (429), a redirect or the like says nothing about the player's token.
+            qCWarning(lcProvider) << "provider answered" << status << "for" << url.toString(QUrl::RemoveQuery);
+            done(Error{ErrorCode::ProviderUnavailable, QStringLiteral("the identity provider is unavailable")}, 0);
             return;
         }
         QJsonParseError parseError;
@@ -88,6 +111,10 @@ void GoogleProvider::verifyAccessToken(const QString &accessToken, Callback done
 {
     if (m_config.clientIds.isEmpty()) {
         done(rejected(QStringLiteral("no Google client ID is configured on this server")));
+        return;
+    }
+    if (!isPlausibleToken(accessToken)) {
+        done(rejected(QStringLiteral("it is not a well-formed token")));
         return;
     }
     getJson(m_config.tokenInfoUrl, accessToken.toUtf8(),
@@ -124,6 +151,7 @@ void GoogleProvider::withKeys(bool forceRefresh, std::function<void(Status)> don
     m_fetchingKeys = true;
     getJson(m_config.jwksUrl, {}, [this](Result<QJsonObject> jwks, int maxAge) {
         m_fetchingKeys = false;
+        m_keysFetchedAt = nowSecs(); // also on failure: a failing provider is not asked again at once
         Status status = Done{};
         if (!jwks) {
             status = jwks.error().code == ErrorCode::InvalidProviderToken
@@ -137,7 +165,6 @@ void GoogleProvider::withKeys(bool forceRefresh, std::function<void(Status)> don
                     keys.insert(key->keyId(), *key);
             }
             m_keys = std::move(keys);
-            m_keysFetchedAt = nowSecs();
             m_keysExpireAt = m_keysFetchedAt + maxAge;
         }
         auto waiters = std::move(m_keyWaiters);
@@ -151,6 +178,10 @@ void GoogleProvider::verifyIdToken(const QString &idToken, Callback done)
 {
     if (m_config.clientIds.isEmpty()) {
         done(rejected(QStringLiteral("no Google client ID is configured on this server")));
+        return;
+    }
+    if (!isPlausibleToken(idToken)) {
+        done(rejected(QStringLiteral("it is not a well-formed token")));
         return;
     }
     withKeys(false, [this, idToken, done = std::move(done)](Status status) mutable {

@@ -86,14 +86,14 @@ QSqlQuery *Database::prepared(const char *sql)
 {
     auto it = m_statements.find(sql);
     if (it != m_statements.end())
-        return &it.value();
+        return &it->second;
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
     if (!query.prepare(QString::fromUtf8(sql))) {
         qCCritical(lcDb) << "cannot prepare statement:" << query.lastError().text() << "SQL:" << sql;
         return nullptr;
     }
-    return &m_statements.insert(sql, query).value();
+    return &m_statements.emplace(sql, std::move(query)).first->second;
 }
 
 bool Database::exec(const QString &sql, const char *what)

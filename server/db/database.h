@@ -5,11 +5,11 @@
 
 #include <latchkey/error.h>
 
-#include <QHash>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 
 #include <memory>
+#include <unordered_map>
 
 namespace latchkey {
 
@@ -67,7 +67,8 @@ private:
     QSqlDatabase m_db;
     bool m_postgres;
     bool m_inTransaction = false;
-    QHash<const char *, QSqlQuery> m_statements;
+    // Node-based: a QSqlQuery* handed out stays valid while later statements are added.
+    std::unordered_map<const char *, QSqlQuery> m_statements;
 };
 
 } // namespace latchkey

@@ -16,6 +16,9 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
         " (SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC LIMIT ?)");
     if (!insert || !trim)
         return m_db.prepareFailure();
+    // One transaction: a session that could not be bounded must not stay live.
+    if (!m_db.begin())
+        return m_db.prepareFailure();
     insert->bindValue(0, userId);
     insert->bindValue(1, nowSecs);
     insert->bindValue(2, nowSecs);
@@ -33,6 +36,8 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
     trim->bindValue(3, maxSessions);
     if (!trim->exec())
         return m_db.failure(*trim, "bounding sessions per user");
+    if (!m_db.commit())
+        return m_db.prepareFailure();
     return record;
 }
 

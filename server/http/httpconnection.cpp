@@ -174,13 +174,23 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, HttpWorker *worker)
     }
     m_peer = m_socket.peerAddress();
     m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_deadlineMs = monotonicMs() + worker->limits().idleTimeoutMs;
+    // A connection that has sent nothing yet gets the header timeout, not the idle one:
+    // silent connections must not hold slots for a minute.
+    m_deadlineMs = monotonicMs() + worker->limits().headerTimeoutMs;
+    // Bounded buffering: Qt stops reading from the kernel when this is full, and we do not
+    // read at all while a request is in flight, so a client streaming data meanwhile is
+    // held back by TCP flow control instead of filling our memory.
+    m_socket.setReadBufferSize(worker->limits().maxHeaderBytes + worker->limits().maxBodyBytes + 4096);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::disconnected, this,
             [this] { m_worker->connectionClosed(this); });
 }
 
-HttpConnection::~HttpConnection() = default;
+HttpConnection::~HttpConnection()
+{
+    // Destroying the socket emits disconnected(); the worker must not hear about it twice.
+    QObject::disconnect(&m_socket, nullptr, this, nullptr);
+}
 
 void HttpConnection::resetParser()
 {
@@ -199,6 +209,8 @@ void HttpConnection::onReadyRead()
         m_socket.readAll(); // ignore what arrives after we decided to close
         return;
     }
+    if (m_inFlight)
+        return; // read after the answer (respond() resumes); until then the socket buffer fills
     m_input.append(m_socket.readAll());
     processInput();
 }
@@ -263,6 +275,8 @@ void HttpConnection::respond(quint64 sequence, const HttpResponse &response)
         return;
     }
     m_deadlineMs = monotonicMs() + m_worker->limits().idleTimeoutMs;
+    if (m_socket.bytesAvailable() > 0)
+        m_input.append(m_socket.readAll()); // held back while the request was in flight
     processInput();
 }
 
@@ -359,6 +373,11 @@ void Responder::send(HttpResponse response) const
 bool Responder::isDone() const
 {
     return !m_state || m_state->done;
+}
+
+bool Responder::isClientGone() const
+{
+    return !m_state || !m_state->connection;
 }
 
 } // namespace latchkey

@@ -7,6 +7,7 @@
 #include <QLocale>
 
 #include <algorithm>
+#include <utility>
 
 namespace latchkey {
 
@@ -77,11 +78,11 @@ void HttpWorker::checkDrained()
 void HttpWorker::finish()
 {
     m_sweepTimer.stop();
-    for (HttpConnection *c : std::as_const(m_connections)) {
+    const QSet<HttpConnection *> connections = std::exchange(m_connections, {});
+    for (HttpConnection *c : connections) {
         m_openConnections->fetch_sub(1);
         delete c;
     }
-    m_connections.clear();
     m_handler.reset(); // closes this thread's database connection on this thread
 }
 

@@ -23,6 +23,8 @@ public:
     void send(HttpResponse response) const;
     void sendError(const Error &error) const { send(HttpResponse::error(error)); }
     bool isDone() const;
+    //! The connection closed while the request was handled: nobody will read an answer.
+    bool isClientGone() const;
 
 private:
     struct State

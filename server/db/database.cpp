@@ -60,6 +60,7 @@ Result<std::unique_ptr<Database>> Database::open(const Config::Database &config,
                                             .arg(config.name, config.user, db.lastError().databaseText())
                                       : QStringLiteral("cannot open SQLite file %1: %2")
                                             .arg(config.sqlitePath, db.lastError().text());
+        db = QSqlDatabase(); // let go of our handle before the connection is removed
         return Error{ErrorCode::DatabaseUnavailable, text};
     }
     return result;
@@ -108,9 +109,9 @@ bool Database::exec(const QString &sql, const char *what)
 
 bool Database::begin()
 {
-    m_inTransaction = true;
-    return exec(m_postgres ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"),
-                "begin a transaction");
+    m_inTransaction = exec(m_postgres ? QStringLiteral("BEGIN") : QStringLiteral("BEGIN IMMEDIATE"),
+                           "begin a transaction");
+    return m_inTransaction;
 }
 
 bool Database::commit()

@@ -33,6 +33,16 @@ QList<Migration> Migrator::available() const
     return result;
 }
 
+QString Migrator::problem() const
+{
+    const QList<Migration> all = available();
+    for (qsizetype i = 1; i < all.size(); ++i) {
+        if (all[i].version == all[i - 1].version)
+            return QStringLiteral("migrations %1 and %2 share version %3").arg(all[i - 1].name, all[i].name).arg(all[i].version);
+    }
+    return {};
+}
+
 int Migrator::latestVersion() const
 {
     const QList<Migration> all = available();
@@ -56,15 +66,24 @@ Result<QStringList> Migrator::migrate()
                                     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
                                     "applied_at TEXT NOT NULL)")))
         return m_db.failure(create, "creating schema_migrations");
-    const Result<int> current = currentVersion();
-    if (!current)
-        return current.error();
+    if (const QString bad = problem(); !bad.isEmpty())
+        return Error{ErrorCode::Internal, bad};
     QStringList applied;
     for (const Migration &m : available()) {
-        if (m.version <= *current)
-            continue;
         if (!m_db.begin())
             return Error{ErrorCode::DatabaseUnavailable, QStringLiteral("cannot begin a transaction")};
+        // Inside the transaction: another setup_db (or an auto-migrating server) may be
+        // migrating too. PostgreSQL serialises on an advisory lock, SQLite on BEGIN IMMEDIATE;
+        // then the version is read again and a migration already applied is skipped.
+        if (m_db.isPostgres())
+            m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7214620391)"), "lock migrations");
+        QSqlQuery version(m_db.connection());
+        if (!version.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !version.next())
+            return m_db.failure(version, "reading the schema version");
+        if (m.version <= version.value(0).toInt()) {
+            m_db.rollback();
+            continue;
+        }
         for (const QString &statement : splitStatements(m.sql)) {
             QSqlQuery query(m_db.connection());
             if (!query.exec(statement)) {

@@ -24,6 +24,8 @@ public:
     //! Migrations shipped for this driver, ordered by version.
     QList<Migration> available() const;
     int latestVersion() const;
+    //! What is wrong with the shipped migrations (two files of one version), or empty.
+    QString problem() const;
     //! Highest applied version; 0 on an empty database (no schema_migrations table).
     Result<int> currentVersion();
     //! Applies every pending migration, each in its own transaction, recording it in

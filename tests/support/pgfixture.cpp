@@ -67,7 +67,7 @@ QString createPgDatabase(const PgServer &pg, const QString &name, const QString 
         error = pgExec(pg, postgres,
                        QStringLiteral("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1') THEN "
                                       "CREATE ROLE \"%1\" LOGIN PASSWORD '%2'; END IF; END$$")
-                           .arg(role, password));
+                           .arg(role, QString(password).replace(QLatin1Char('\''), QStringLiteral("''"))));
     if (error.isEmpty())
         error = pgExec(pg, postgres, QStringLiteral("CREATE DATABASE \"%1\" OWNER \"%2\"").arg(name, role));
     return error;

@@ -66,6 +66,7 @@ private Q_SLOTS:
     void databaseUnavailable();
     void internalErrorHidesDetails();
     void loginLogRecordsEventsAndResistsForgery();
+    void privateFilesAreOwnerOnly();
 
 private:
     Config baseConfig(const QString &databaseName);
@@ -796,6 +797,21 @@ void TestApi::loginLogRecordsEventsAndResistsForgery()
     }
     for (const char *event : {"new_user", "login", "refresh", "username_change", "logout", "login_failed"})
         QVERIFY2(events.contains(event), event);
+}
+
+void TestApi::privateFilesAreOwnerOnly()
+{
+    // Players' e-mails (SQLite file, its WAL) and the login log: readable by the owner only.
+    QStringList files{m_server->config().server.logDir + QStringLiteral("/login.log")};
+    if (m_driver == QLatin1StringView("sqlite")) {
+        const QString db = m_server->config().database.sqlitePath;
+        files << db << db + QStringLiteral("-wal");
+    }
+    for (const QString &file : files) {
+        QVERIFY2(QFile::exists(file), qPrintable(file));
+        QCOMPARE(QFile::permissions(file) & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+                 QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    }
 }
 
 QTEST_GUILESS_MAIN(TestApi)

@@ -2,6 +2,7 @@
 #include "database.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSqlError>
@@ -74,6 +75,12 @@ bool Database::reopen()
     if (!m_db.open())
         return false;
     if (!m_postgres) {
+        // Players' e-mails live in this file (and its -wal/-shm): only the owner may read it.
+        const QString path = m_db.databaseName();
+        for (const QString &file : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+            if (QFile::exists(file))
+                QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        }
         // WAL lets readers and one writer work at once; NORMAL sync is durable in WAL mode
         // except for the last transactions on power loss, which the embedded default accepts.
         exec(QStringLiteral("PRAGMA journal_mode=WAL"), "set WAL mode");

@@ -278,14 +278,14 @@ void ApiService::refresh(Call &call)
         return;
     }
     const qint64 now = nowMs() / 1000;
-    const Result<std::optional<qint64>> advanced =
+    const Result<std::optional<User>> advanced =
         m_sessions->advance(claims->sessionId, claims->counter, now, now + m_context.tokens.refreshLifetimeSecs());
     if (!advanced) {
         call.responder.sendError(advanced.error());
         return;
     }
-    qint64 userId = advanced->value_or(0);
-    if (!advanced->has_value()) {
+    std::optional<User> user = *advanced;
+    if (!user) {
         // Lost the race, or an old token. One step behind inside the grace window is a client
         // retrying a lost answer (or a concurrent refresh): answer with the current token.
         // Anything older is a stolen token being replayed: end the whole session.
@@ -299,9 +299,7 @@ void ApiService::refresh(Call &call)
             fail(call, invalid, "refresh_failed", true);
             return;
         }
-        if (s->counter == claims->counter + 1 && now - s->refreshedAt <= m_context.config.security.refreshGraceSeconds) {
-            userId = s->userId;
-        } else {
+        if (s->counter != claims->counter + 1 || now - s->refreshedAt > m_context.config.security.refreshGraceSeconds) {
             if (s->counter > claims->counter) {
                 const Status revoked = m_sessions->revoke(s->id, now, QStringLiteral("reuse"));
                 if (!revoked) {
@@ -317,19 +315,20 @@ void ApiService::refresh(Call &call)
                  "refresh_failed", true);
             return;
         }
+        const Result<std::optional<User>> owner = m_users->byId(s->userId);
+        if (!owner) {
+            call.responder.sendError(owner.error());
+            return;
+        }
+        user = *owner;
     }
-    const Result<std::optional<User>> user = m_users->byId(userId);
     if (!user) {
-        call.responder.sendError(user.error());
-        return;
-    }
-    if (!user->has_value()) {
         fail(call, invalid, "refresh_failed", true);
         return;
     }
     m_context.loginLog.write("refresh", call.http.peer,
-                             {{"user_id", QString::number(userId)}, {"session", QString::number(claims->sessionId)}});
-    answerWithTokens(call.responder, **user, claims->sessionId, claims->counter + 1);
+                             {{"user_id", QString::number(user->id)}, {"session", QString::number(claims->sessionId)}});
+    answerWithTokens(call.responder, *user, claims->sessionId, claims->counter + 1);
 }
 
 void ApiService::updateUsername(Call &call)

@@ -1,6 +1,8 @@
 // SQL for sessions; the rotation is a single conditional row update.
 #include "sessionstore.h"
 
+#include "userrow.h"
+
 namespace latchkey {
 
 Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64 expiresAt,
@@ -41,12 +43,17 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
     return record;
 }
 
-Result<std::optional<qint64>> SessionStore::advance(qint64 sessionId, qint64 counter,
-                                                    qint64 nowSecs, qint64 newExpiresAt)
+Result<std::optional<User>> SessionStore::advance(qint64 sessionId, qint64 counter,
+                                                  qint64 nowSecs, qint64 newExpiresAt)
 {
-    QSqlQuery *q = m_db.prepared(
-        "UPDATE sessions SET counter = counter + 1, refreshed_at = ?, expires_at = ?"
-        " WHERE id = ? AND counter = ? AND revoked_at IS NULL AND expires_at > ? RETURNING user_id");
+#define LATCHKEY_ROTATE                                                                            \
+    "UPDATE sessions SET counter = counter + 1, refreshed_at = ?, expires_at = ?"                  \
+    " WHERE id = ? AND counter = ? AND revoked_at IS NULL AND expires_at > ? RETURNING user_id"
+    QSqlQuery *q = m_db.isPostgres()
+                       ? m_db.prepared("WITH s AS (" LATCHKEY_ROTATE ") SELECT " LATCHKEY_USER_COLUMNS
+                                       " FROM users u JOIN s ON u.id = s.user_id")
+                       : m_db.prepared(LATCHKEY_ROTATE);
+#undef LATCHKEY_ROTATE
     if (!q)
         return m_db.prepareFailure();
     q->bindValue(0, nowSecs);
@@ -56,11 +63,28 @@ Result<std::optional<qint64>> SessionStore::advance(qint64 sessionId, qint64 cou
     q->bindValue(4, nowSecs);
     if (!q->exec())
         return m_db.failure(*q, "rotating a refresh token");
-    std::optional<qint64> userId;
-    if (q->next())
-        userId = q->value(0).toLongLong();
+    std::optional<User> user;
+    qint64 userId = 0;
+    if (q->next()) {
+        if (m_db.isPostgres())
+            user = userFromRow(*q);
+        else
+            userId = q->value(0).toLongLong();
+    }
     q->finish();
-    return userId;
+    if (userId == 0)
+        return user;
+    // SQLite has no data-modifying CTE: read the user in a second statement.
+    QSqlQuery *read = m_db.prepared("SELECT " LATCHKEY_USER_COLUMNS " FROM users u WHERE u.id = ?");
+    if (!read)
+        return m_db.prepareFailure();
+    read->bindValue(0, userId);
+    if (!read->exec())
+        return m_db.failure(*read, "reading a user");
+    if (read->next())
+        user = userFromRow(*read);
+    read->finish();
+    return user;
 }
 
 Result<std::optional<SessionRecord>> SessionStore::find(qint64 sessionId)

@@ -3,6 +3,8 @@
 
 #include "database.h"
 
+#include <latchkey/user.h>
+
 #include <optional>
 
 namespace latchkey {
@@ -27,11 +29,12 @@ public:
                                  qint64 expiresAt, const QString &clientIp,
                                  const QString &userAgent, int maxSessions);
 
-    //! The rotation: one conditional UPDATE. True when this call moved the counter from
-    //! \a counter to counter + 1 (the session being live); false when another call did
-    //! first or the session is revoked or expired. Returns the session's user id on success.
-    Result<std::optional<qint64>> advance(qint64 sessionId, qint64 counter, qint64 nowSecs,
-                                          qint64 newExpiresAt);
+    //! The rotation: one conditional UPDATE, moving the counter from \a counter to
+    //! counter + 1 if the session is live. Returns the session's user when this call did it;
+    //! std::nullopt when another call did first or the session is revoked or expired.
+    //! On PostgreSQL the update and the user read are one statement (one round trip).
+    Result<std::optional<User>> advance(qint64 sessionId, qint64 counter, qint64 nowSecs,
+                                        qint64 newExpiresAt);
 
     Result<std::optional<SessionRecord>> find(qint64 sessionId);
     Status revoke(qint64 sessionId, qint64 nowSecs, const QString &reason);

@@ -1,6 +1,8 @@
 // SQL for users and identities; every statement prepared once and parameterised.
 #include "userstore.h"
 
+#include "userrow.h"
+
 #include <latchkey/error.h>
 
 #include <crypto.h>
@@ -11,22 +13,6 @@
 namespace latchkey {
 
 namespace {
-#define USER_COLUMNS "u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login"
-
-User userFrom(const QSqlQuery &q)
-{
-    User u;
-    u.id = q.value(0).toLongLong();
-    u.email = q.value(1).toString();
-    u.name = q.value(2).toString();
-    u.picture = q.value(3).toString();
-    u.stars = q.value(4).toInt();
-    u.level = q.value(5).toInt();
-    u.createdAt = q.value(6).toDateTime().toUTC();
-    u.lastLogin = q.value(7).toDateTime().toUTC();
-    return u;
-}
-
 QString isoTime(const QDateTime &t)
 {
     return t.toUTC().toString(Qt::ISODateWithMs);
@@ -53,14 +39,14 @@ Result<std::optional<User>> UserStore::fetchOne(QSqlQuery *q, const char *what)
         return m_db.failure(*q, what);
     std::optional<User> user;
     if (q->next())
-        user = userFrom(*q);
+        user = userFromRow(*q);
     q->finish();
     return user;
 }
 
 Result<std::optional<User>> UserStore::byIdentity(const ExternalIdentity &identity)
 {
-    QSqlQuery *q = m_db.prepared("SELECT " USER_COLUMNS " FROM identities i JOIN users u ON u.id = i.user_id"
+    QSqlQuery *q = m_db.prepared("SELECT " LATCHKEY_USER_COLUMNS " FROM identities i JOIN users u ON u.id = i.user_id"
                                  " WHERE i.provider = ? AND i.subject = ?");
     if (!q)
         return m_db.prepareFailure();
@@ -71,7 +57,7 @@ Result<std::optional<User>> UserStore::byIdentity(const ExternalIdentity &identi
 
 Result<std::optional<User>> UserStore::byId(qint64 userId)
 {
-    QSqlQuery *q = m_db.prepared("SELECT " USER_COLUMNS " FROM users u WHERE u.id = ?");
+    QSqlQuery *q = m_db.prepared("SELECT " LATCHKEY_USER_COLUMNS " FROM users u WHERE u.id = ?");
     if (!q)
         return m_db.prepareFailure();
     q->bindValue(0, userId);
@@ -80,7 +66,7 @@ Result<std::optional<User>> UserStore::byId(qint64 userId)
 
 Result<std::optional<User>> UserStore::byLiveSession(qint64 sessionId, qint64 userId, qint64 nowSecs)
 {
-    QSqlQuery *q = m_db.prepared("SELECT " USER_COLUMNS " FROM sessions s JOIN users u ON u.id = s.user_id"
+    QSqlQuery *q = m_db.prepared("SELECT " LATCHKEY_USER_COLUMNS " FROM sessions s JOIN users u ON u.id = s.user_id"
                                  " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?");
     if (!q)
         return m_db.prepareFailure();

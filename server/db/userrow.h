@@ -1,0 +1,28 @@
+// The users columns every user-returning statement selects, and their mapping to User.
+#pragma once
+
+#include <latchkey/user.h>
+
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace latchkey {
+
+//! Select list for "users u"; userFromRow() reads it back in this order.
+#define LATCHKEY_USER_COLUMNS "u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login"
+
+inline User userFromRow(const QSqlQuery &q)
+{
+    User u;
+    u.id = q.value(0).toLongLong();
+    u.email = q.value(1).toString();
+    u.name = q.value(2).toString();
+    u.picture = q.value(3).toString();
+    u.stars = q.value(4).toInt();
+    u.level = q.value(5).toInt();
+    u.createdAt = q.value(6).toDateTime().toUTC();
+    u.lastLogin = q.value(7).toDateTime().toUTC();
+    return u;
+}
+
+} // namespace latchkey

@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Installs what Latchkey needs from Debian 12's packages, skipping what is already there.
-# Usage: scripts/deps.sh run|test   (run: build + start the server; test: also the test tools)
+# Usage: scripts/deps.sh run|test|bench   (run: build + start the server; test: also the test
+# tools; bench: also the load tools of bench/run.sh)
 set -euo pipefail
 want=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-psql libqt6sql6-sqlite
       libyaml-cpp-dev libssl-dev libhttp-parser-dev)
-if [ "${1:-run}" = test ]; then
-    want+=(postgresql curl)
-fi
+case "${1:-run}" in
+run) ;;
+test) want+=(postgresql curl) ;;
+bench)
+    want+=(postgresql curl wrk jq)
+    # Any nginx flavour will do; nginx-light only when none is installed (they conflict).
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
+    ;;
+*) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${want[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -102,15 +102,18 @@ bool ApiService::ensureDatabase()
 void ApiService::handle(const HttpRequest &request, Responder responder)
 {
     const Route *route = nullptr;
-    QByteArray allow;
     for (const Route &r : Routes::all()) {
-        if (r.path != request.path)
-            continue;
-        if (r.method == request.method)
+        if (r.path == request.path && r.method == request.method) {
             route = &r;
-        allow += (allow.isEmpty() ? "" : ", ") + r.method.toByteArray();
+            break;
+        }
     }
     if (!route) {
+        QByteArray allow; // only built for the miss, off the hot path
+        for (const Route &r : Routes::all()) {
+            if (r.path == request.path)
+                allow += (allow.isEmpty() ? "" : ", ") + r.method.toByteArray();
+        }
         if (allow.isEmpty()) {
             responder.sendError({ErrorCode::NotFound, QStringLiteral("no such endpoint")});
             return;

@@ -4,7 +4,7 @@
 # tools; bench: also the load tools of bench/run.sh)
 set -euo pipefail
 want=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-psql libqt6sql6-sqlite
-      libyaml-cpp-dev libssl-dev libhttp-parser-dev)
+      libyaml-cpp-dev libssl-dev libhttp-parser-dev qtkeychain-qt6-dev)
 case "${1:-run}" in
 run) ;;
 test) want+=(postgresql curl) ;;

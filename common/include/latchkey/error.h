@@ -1,6 +1,8 @@
 // The error vocabulary both sides share: a stable code for programs, a message for people.
 #pragma once
 
+#include <latchkey/global.h>
+
 #include <QString>
 #include <QLatin1StringView>
 
@@ -40,11 +42,11 @@ enum class ErrorCode {
 };
 
 //! HTTP status the server answers with for \a code (0 for client-side codes).
-int httpStatus(ErrorCode code);
+LATCHKEY_COMMON_API int httpStatus(ErrorCode code);
 //! The JSON `code` string for \a code, e.g. "username_taken".
-QLatin1StringView wireName(ErrorCode code);
+LATCHKEY_COMMON_API QLatin1StringView wireName(ErrorCode code);
 //! The code a wire string names; std::nullopt for an unknown string.
-std::optional<ErrorCode> errorCodeFromWire(QStringView wire);
+LATCHKEY_COMMON_API std::optional<ErrorCode> errorCodeFromWire(QStringView wire);
 
 struct Error
 {

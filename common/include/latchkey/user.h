@@ -9,7 +9,7 @@
 
 namespace latchkey {
 
-struct User
+struct LATCHKEY_COMMON_API User
 {
     qint64 id = 0;
     QString email;

@@ -1,0 +1,129 @@
+// Latchkey's client library: browser login with PKCE, a session that persists and refreshes
+// itself, and results delivered on the game's own thread.
+#pragma once
+
+#include <latchkey/error.h>
+#include <latchkey/latchkey_client_export.h>
+#include <latchkey/user.h>
+
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+namespace latchkey {
+
+//! Where the login stands (the seed's OAuthManager reported the same four states).
+enum class LoginStatus { NotStarted, InProgress, Success, Failed };
+
+//! Where the refresh token is kept.
+enum class SecretStorage {
+    Automatic, //!< the OS secret store (QtKeychain); a 0600 file when none answers
+    Keychain,  //!< the OS secret store only
+    File,      //!< a file only the user can read (tests, headless machines)
+};
+
+//! Opens \a url in the player's browser; returns false when it could not.
+using BrowserOpener = std::function<bool(const QUrl &url)>;
+
+struct ClientConfig
+{
+    QUrl serverUrl;       //!< the Latchkey account server, e.g. https://accounts.example.com
+    QString clientId;     //!< OAuth client ID of the game at the provider
+    QString clientSecret; //!< Google requires one for desktop apps (it is not secret there)
+    QString provider = QStringLiteral("google");
+    //! OpenID provider; its /.well-known/openid-configuration is read when the two
+    //! endpoints below are empty. Defaults to Google's endpoints.
+    QUrl issuer{QStringLiteral("https://accounts.google.com")};
+    QUrl authorizationEndpoint{QStringLiteral("https://accounts.google.com/o/oauth2/v2/auth")};
+    QUrl tokenEndpoint{QStringLiteral("https://oauth2.googleapis.com/token")};
+    QStringList scopes{QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("profile")};
+    //! Send the provider's access token to /api/login instead of its ID token (seed servers).
+    bool useAccessToken = false;
+
+    QString organization; //!< with application: names the storage ("Acme", "Space Game")
+    QString application;
+    QString storageDirectory; //!< default: <XDG data>/latchkey/<organization>/<application>
+    SecretStorage secretStorage = SecretStorage::Automatic;
+
+    std::chrono::milliseconds loginTimeout{std::chrono::minutes(5)};
+    std::chrono::milliseconds requestTimeout{std::chrono::seconds(15)};
+    //! Default: the desktop's browser (xdg-open, open, or the Windows shell).
+    BrowserOpener openBrowser;
+};
+
+//! One player's session with a Latchkey server.
+//!
+//! Threads: every network call runs on the library's own thread (with its own Qt event
+//! loop, also when the host has no QCoreApplication). Results and callbacks are queued and
+//! run only inside processCallbacks(), on the thread that calls it; in a Qt app,
+//! setAutoProcessCallbacks(true) drains the queue on this object's thread by itself.
+//! State getters (user(), isLoggedIn(), loginStatus()) change only when callbacks run, so
+//! the game always sees a consistent picture. No call blocks on the network.
+class LATCHKEY_CLIENT_EXPORT Client : public QObject
+{
+    Q_OBJECT
+public:
+    using LoginCallback = std::function<void(const User &user)>;
+    using LogoutCallback = std::function<void()>;
+    using UserCallback = std::function<void(const Result<User> &result)>;
+
+    explicit Client(ClientConfig config, QObject *parent = nullptr);
+    //! Safe while a login or refresh is in flight: they are abandoned, their callbacks dropped.
+    ~Client() override;
+
+    //! Opens the browser for the provider's login, then trades the result for a Latchkey
+    //! session. \a onSuccess gets the player; \a onLogout runs whenever the session ends
+    //! later (logout(), or a refresh the server rejects). A failed login is reported by
+    //! loginStatus() == Failed, loginError() and loginFailed(). Returns false, and does
+    //! nothing, while a login is already running.
+    bool login(LoginCallback onSuccess, LogoutCallback onLogout = {});
+    //! Ends a running login (closes the loopback listener); loginError() says Cancelled.
+    void cancelLogin();
+
+    //! Runs the queued callbacks on the calling thread; returns how many ran.
+    int processCallbacks();
+    //! In a Qt app: drain the queue on this object's thread without processCallbacks().
+    void setAutoProcessCallbacks(bool enabled);
+
+    //! Restores the stored session without the browser: when one is stored, user() is the
+    //! cached player at once (and onSuccess of \a onSuccess / login() runs on the next
+    //! processCallbacks()) while the session refreshes in the background. False when
+    //! nothing usable is stored (missing, corrupt or another server's data: logged out).
+    bool loadStoredCredentials(LoginCallback onSuccess = {}, LogoutCallback onLogout = {});
+    //! Trades the refresh token for new tokens and the latest player data.
+    void refreshTokens(UserCallback done = {});
+    //! Ends the session at the server, forgets it locally, runs onLogout.
+    void logout();
+
+    void updateUsername(const QString &newUsername, UserCallback done);
+    void updatePicture(const QString &pictureUrl, UserCallback done);
+
+    User user() const;
+    bool isLoggedIn() const;
+    LoginStatus loginStatus() const;
+    Error loginError() const; //!< why the last login failed (code + message)
+    //! False while the server cannot be reached; the session is kept and retried.
+    bool isOnline() const;
+
+Q_SIGNALS:
+    void loggedIn(const latchkey::User &user);
+    void loginFailed(const latchkey::Error &error);
+    void loggedOut();
+    void userChanged(const latchkey::User &user);
+    void sessionRefreshed();
+    void onlineChanged(bool online);
+    //! Emitted on the library's thread whenever a callback was queued: a host without
+    //! setAutoProcessCallbacks() may use it to wake its loop.
+    void callbacksPending();
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace latchkey

@@ -1,0 +1,255 @@
+// Session logic: adopt tokens, refresh before expiry and after a 401, back off when offline.
+#include "engine_p.h"
+
+#include <QJsonDocument>
+#include <QLoggingCategory>
+#include <QNetworkReply>
+
+Q_LOGGING_CATEGORY(lcEngine, "latchkey.client")
+
+namespace latchkey {
+
+namespace {
+constexpr int refreshMarginSecs = 60; // refresh this long before the access token expires
+constexpr int maxRetryDelaySecs = 60;
+} // namespace
+
+Engine::Engine(const ClientConfig &config, EngineEvents events)
+    : m_config(config), m_events(std::move(events)), m_network(this), m_store(config, this),
+      m_refreshTimer(this)
+{
+    m_refreshTimer.setSingleShot(true);
+    connect(&m_refreshTimer, &QTimer::timeout, this, [this] { refresh({}); });
+}
+
+Engine::~Engine() = default;
+
+bool Engine::isTransient(const Error &error)
+{
+    switch (error.code) {
+    case ErrorCode::NetworkError:
+    case ErrorCode::Timeout:
+    case ErrorCode::Internal:
+    case ErrorCode::DatabaseUnavailable:
+    case ErrorCode::ProviderUnavailable:
+    case ErrorCode::ProviderTimeout:
+    case ErrorCode::RateLimited:
+        return true;
+    default:
+        return false;
+    }
+}
+
+void Engine::setOnline(bool online)
+{
+    if (online == m_online)
+        return;
+    m_online = online;
+    m_events.onlineChanged(online);
+}
+
+void Engine::call(const QByteArray &method, const QString &path, const QJsonObject &body,
+                  const QByteArray &bearer, JsonReply reply)
+{
+    QUrl url = m_config.serverUrl;
+    url.setPath(url.path().chopped(url.path().endsWith(QLatin1Char('/')) ? 1 : 0) + path);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(int(m_config.requestTimeout.count()));
+    if (!bearer.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + bearer);
+    QByteArray payload;
+    if (method == "POST" && !body.isEmpty()) {
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    QNetworkReply *r = m_network.sendCustomRequest(request, method, payload);
+    connect(r, &QNetworkReply::finished, this, [this, r, reply = std::move(reply)] {
+        r->deleteLater();
+        const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        const QJsonObject json = QJsonDocument::fromJson(r->readAll()).object();
+        if (status == 0) {
+            const bool timedOut = r->error() == QNetworkReply::OperationCanceledError
+                                  || r->error() == QNetworkReply::TimeoutError;
+            setOnline(false);
+            reply(Error{timedOut ? ErrorCode::Timeout : ErrorCode::NetworkError,
+                        QStringLiteral("cannot reach the account server: %1").arg(r->errorString())});
+            return;
+        }
+        if (status >= 200 && status < 300) {
+            setOnline(true);
+            reply(json);
+            return;
+        }
+        const QString wire = json.value(QLatin1StringView("code")).toString();
+        const std::optional<ErrorCode> code = errorCodeFromWire(wire);
+        Error error{code.value_or(status >= 500 ? ErrorCode::Internal : ErrorCode::InvalidField),
+                    json.value(QLatin1StringView("message")).toString(QStringLiteral("the account server answered %1").arg(status))};
+        setOnline(!isTransient(error) || status < 500);
+        reply(error);
+    });
+}
+
+void Engine::adoptSession(const QJsonObject &answer)
+{
+    m_accessToken = answer.value(QLatin1StringView("access_token")).toString().toLatin1();
+    m_refreshToken = answer.value(QLatin1StringView("refresh_token")).toString().toLatin1();
+    const Result<User> user = User::fromJson(answer.value(QLatin1StringView("user")).toObject());
+    if (user)
+        m_user = *user;
+    m_store.writeSecret(m_refreshToken);
+    m_store.writeProfile(m_user);
+    m_retryDelaySecs = 0;
+    scheduleRefresh(answer.value(QLatin1StringView("expires_in")).toInt(3600) - refreshMarginSecs);
+}
+
+void Engine::scheduleRefresh(int inSeconds)
+{
+    m_refreshTimer.start(std::chrono::seconds(std::max(5, inSeconds)));
+}
+
+void Engine::endSession()
+{
+    m_refreshTimer.stop();
+    m_accessToken.clear();
+    m_refreshToken.clear();
+    m_user = User{};
+    m_store.clear();
+    m_events.loggedOut();
+}
+
+void Engine::startLogin()
+{
+    if (m_flow)
+        return;
+    m_flow = new BrowserFlow(m_config, &m_network, this);
+    connect(m_flow, &BrowserFlow::finished, this, [this](const Result<ProviderTokens> &tokens) {
+        m_flow->deleteLater();
+        m_flow = nullptr;
+        if (!tokens) {
+            m_events.loginFailed(tokens.error());
+            return;
+        }
+        QJsonObject body{{QStringLiteral("provider"), m_config.provider}};
+        if (m_config.useAccessToken)
+            body.insert(QStringLiteral("access_token"), tokens->accessToken);
+        else
+            body.insert(QStringLiteral("id_token"), tokens->idToken);
+        call("POST", QStringLiteral("/api/login"), body, {}, [this](const Result<QJsonObject> &answer) {
+            if (!answer) {
+                m_events.loginFailed(answer.error());
+                return;
+            }
+            adoptSession(*answer);
+            m_events.loggedIn(m_user);
+        });
+    });
+    m_flow->start();
+}
+
+void Engine::cancelLogin()
+{
+    if (m_flow)
+        m_flow->cancel();
+}
+
+void Engine::restore()
+{
+    m_store.readSecret([this](std::optional<QByteArray> token) {
+        if (!token) {
+            qCInfo(lcEngine) << "no stored session";
+            endSession();
+            return;
+        }
+        m_refreshToken = *token;
+        refresh({});
+    });
+}
+
+void Engine::refresh(UserReply reply)
+{
+    if (reply)
+        m_refreshWaiters.push_back(std::move(reply));
+    if (m_refreshing)
+        return; // one refresh in flight; everyone waits for its answer
+    if (m_refreshToken.isEmpty()) {
+        auto waiters = std::exchange(m_refreshWaiters, {});
+        for (auto &w : waiters)
+            w(Error{ErrorCode::InvalidRefreshToken, QStringLiteral("not logged in")});
+        return;
+    }
+    m_refreshing = true;
+    m_refreshTimer.stop();
+    call("POST", QStringLiteral("/api/refresh"), {{QStringLiteral("refresh_token"), QString::fromLatin1(m_refreshToken)}}, {},
+         [this](const Result<QJsonObject> &answer) {
+             m_refreshing = false;
+             auto waiters = std::exchange(m_refreshWaiters, {});
+             Result<User> result = answer ? Result<User>(User{}) : Result<User>(answer.error());
+             if (answer) {
+                 adoptSession(*answer);
+                 result = m_user;
+                 m_events.refreshed(m_user);
+             } else if (isTransient(answer.error())) {
+                 // Not a logout: keep the session and try again later, backing off.
+                 m_retryDelaySecs = std::min(maxRetryDelaySecs, m_retryDelaySecs ? m_retryDelaySecs * 2 : 1);
+                 qCInfo(lcEngine) << "refresh failed, retrying in" << m_retryDelaySecs << "s:" << answer.error().message;
+                 m_refreshTimer.start(std::chrono::seconds(m_retryDelaySecs));
+             } else {
+                 qCInfo(lcEngine) << "the server ended the session:" << answer.error().message;
+                 endSession();
+             }
+             for (auto &w : waiters)
+                 w(result);
+         });
+}
+
+void Engine::authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply, bool mayRefresh)
+{
+    if (m_accessToken.isEmpty() && mayRefresh) {
+        refresh([this, path, body, reply](const Result<User> &refreshed) {
+            if (!refreshed)
+                reply(refreshed.error());
+            else
+                authorizedCall(path, body, reply, false);
+        });
+        return;
+    }
+    call("POST", path, body, m_accessToken, [this, path, body, reply, mayRefresh](const Result<QJsonObject> &answer) {
+        // Once after a 401: the access token may have expired (a sleeping laptop).
+        if (!answer && answer.error().code == ErrorCode::InvalidToken && mayRefresh) {
+            m_accessToken.clear();
+            authorizedCall(path, body, reply, true);
+            return;
+        }
+        reply(answer);
+    });
+}
+
+void Engine::updateProfile(const QString &field, const QString &value, UserReply reply)
+{
+    const QString path = field == QLatin1StringView("new_username") ? QStringLiteral("/api/update_username")
+                                                                    : QStringLiteral("/api/update_picture");
+    authorizedCall(path, {{field, value}}, [this, reply](const Result<QJsonObject> &answer) {
+        if (!answer) {
+            reply(answer.error());
+            return;
+        }
+        const Result<User> user = User::fromJson(answer->value(QLatin1StringView("user")).toObject());
+        if (user) {
+            m_user = *user;
+            m_store.writeProfile(m_user);
+            m_events.userChanged(m_user);
+        }
+        reply(user);
+    });
+}
+
+void Engine::logout()
+{
+    if (!m_accessToken.isEmpty()) // best effort: the local logout does not wait for it
+        call("POST", QStringLiteral("/api/logout"), {}, m_accessToken, [](const Result<QJsonObject> &) {});
+    if (m_flow)
+        m_flow->cancel();
+    endSession();
+}
+
+} // namespace latchkey

@@ -1,0 +1,77 @@
+// The client's work on the library's thread: login, refresh, calls to the Latchkey server.
+#pragma once
+
+#include "browserflow_p.h"
+#include "credentialstore_p.h"
+
+#include <latchkey/client.h>
+
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace latchkey {
+
+//! How the engine tells the game's side what happened. Each function only queues a
+//! closure; nothing here runs game code on the library's thread.
+struct EngineEvents
+{
+    std::function<void(const User &)> loggedIn;     //!< a login finished
+    std::function<void(const Error &)> loginFailed;
+    std::function<void(const User &)> refreshed;    //!< tokens renewed, player data fresh
+    std::function<void(const User &)> userChanged;
+    std::function<void()> loggedOut;                //!< the session is over
+    std::function<void(bool)> onlineChanged;
+};
+
+using UserReply = std::function<void(const Result<User> &)>;
+
+class Engine : public QObject
+{
+    Q_OBJECT
+public:
+    Engine(const ClientConfig &config, EngineEvents events);
+    ~Engine() override;
+
+    void startLogin();
+    void cancelLogin();
+    void restore();
+    void refresh(UserReply reply);
+    void logout();
+    void updateProfile(const QString &field, const QString &value, UserReply reply);
+
+    //! Test hook: the loopback port of the running login (0 when none).
+    quint16 loginPort() const { return m_flow ? m_flow->port() : 0; }
+
+private:
+    using JsonReply = std::function<void(const Result<QJsonObject> &)>;
+    void call(const QByteArray &method, const QString &path, const QJsonObject &body,
+              const QByteArray &bearer, JsonReply reply);
+    void authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply, bool mayRefresh = true);
+    void adoptSession(const QJsonObject &answer);
+    void endSession();
+    void setOnline(bool online);
+    void scheduleRefresh(int inSeconds);
+    static bool isTransient(const Error &error);
+
+    ClientConfig m_config;
+    EngineEvents m_events;
+    QNetworkAccessManager m_network;
+    CredentialStore m_store;
+    BrowserFlow *m_flow = nullptr;
+    QByteArray m_accessToken;
+    QByteArray m_refreshToken;
+    User m_user;
+    bool m_refreshing = false;
+    std::vector<UserReply> m_refreshWaiters;
+    QTimer m_refreshTimer;
+    int m_retryDelaySecs = 0;
+    bool m_online = true;
+};
+
+} // namespace latchkey

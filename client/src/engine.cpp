@@ -154,9 +154,17 @@ void Engine::cancelLogin()
 
 void Engine::restore()
 {
+    // Reading the secret store is asynchronous: until it answers, count as refreshing, so
+    // calls made right after loadStoredCredentials() wait for the session instead of
+    // failing with "not logged in".
+    m_refreshing = true;
     m_store.readSecret([this](std::optional<QByteArray> token) {
+        m_refreshing = false;
         if (!token) {
             qCInfo(lcEngine) << "no stored session";
+            auto waiters = std::exchange(m_refreshWaiters, {});
+            for (auto &w : waiters)
+                w(Error{ErrorCode::InvalidRefreshToken, QStringLiteral("no stored session")});
             endSession();
             return;
         }

@@ -194,9 +194,9 @@ void BrowserFlow::handleCallback(QTcpSocket *socket, const QByteArray &target)
         return;
     }
     m_codeReceived = true;
-    m_listener.close(); // one answer per login: nobody else gets to talk to us
     answer(200, resultPage(true, QStringLiteral("You are signed in. You can close this tab and return to the game.")));
-    exchange(code);
+    exchange(code); // before close(): redirectUri() reads the listener's port, 0 once closed
+    m_listener.close(); // one answer per login: nobody else gets to talk to us
 }
 
 void BrowserFlow::exchange(const QString &code)

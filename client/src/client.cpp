@@ -202,8 +202,8 @@ void Client::refreshTokens(UserCallback done)
 
 void Client::logout()
 {
+    // onLogout runs (inside processCallbacks) after the engine has forgotten the session.
     d->toEngine([engine = d->engine] { engine->logout(); });
-    d->post([this] { d->endLocally(); });
 }
 
 void Client::updateUsername(const QString &newUsername, UserCallback done)

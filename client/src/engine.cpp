@@ -113,8 +113,9 @@ void Engine::endSession()
     m_accessToken.clear();
     m_refreshToken.clear();
     m_user = User{};
-    m_store.clear();
-    m_events.loggedOut();
+    // The game hears of the logout only once the stored session is gone: a game that quits
+    // in onLogout must not find the player logged in again on its next start.
+    m_store.clear([events = m_events] { events.loggedOut(); });
 }
 
 void Engine::startLogin()

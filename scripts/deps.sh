@@ -4,10 +4,22 @@
 # tools; bench: also the load tools of bench/run.sh)
 set -euo pipefail
 want=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-psql libqt6sql6-sqlite
-      libyaml-cpp-dev libssl-dev libhttp-parser-dev qtkeychain-qt6-dev)
+      libyaml-cpp-dev libssl-dev libhttp-parser-dev qtkeychain-qt6-dev
+      # client/demo (latchkey-demo): Qt Widgets (in qt6-base-dev), its SVG icons, and the
+      # platform plugins that put a window on the desktop (xcb, wayland).
+      qt6-svg-dev qt6-qpa-plugins)
 case "${1:-run}" in
 run) ;;
-test) want+=(postgresql curl) ;;
+test)
+    # chromium: the end-to-end login test's browser (tests/fixtures/oidc, driven by playwright-core).
+    want+=(postgresql curl chromium)
+    # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known font.
+    want+=(xvfb xauth fonts-dejavu-core)
+    # Node for tests/fixtures/oidc (playwright-core asks for 20+; Debian 12's own nodejs is 18).
+    # NodeSource's nodejs bundles npm and conflicts with Debian's npm: each only when missing.
+    command -v node >/dev/null 2>&1 || want+=(nodejs)
+    command -v npm >/dev/null 2>&1 || want+=(npm)
+    ;;
 bench)
     want+=(postgresql curl wrk jq)
     # Any nginx flavour will do; nginx-light only when none is installed (they conflict).

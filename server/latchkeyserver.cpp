@@ -81,6 +81,17 @@ Status LatchkeyServer::prepareSchema(const Config::Database &database)
 
 Status LatchkeyServer::start()
 {
+    const QHostAddress address(m_config.server.host == QLatin1StringView("localhost")
+                                   ? QStringLiteral("127.0.0.1") : m_config.server.host);
+    if (address.isNull())
+        return Error{ErrorCode::InvalidField, QStringLiteral("SERVER_HOST %1 is not an IP address").arg(m_config.server.host)};
+    if (m_config.dev.enabled && !address.isLoopback()) {
+        // loadConfig() refuses this too; a Config built in code must not get past it either.
+        return Error{ErrorCode::InvalidField,
+                     QStringLiteral("providers.dev.enabled: the development identity provider only runs on "
+                                    "loopback; set SERVER_HOST=127.0.0.1 or turn DEV_IDP off")};
+    }
+
     if (m_config.security.jwtSecretGenerated) {
         const Result<QByteArray> secret = embeddedSecret(m_config.server.dataDir);
         if (!secret)
@@ -90,7 +101,7 @@ Status LatchkeyServer::start()
     if (const Status schema = prepareSchema(m_config.database); !schema)
         return schema;
 
-    m_context = std::make_unique<ServerContext>(m_config, m_clock);
+    m_context = std::make_unique<ServerContext>(m_config, m_clock, address.toString());
     if (!m_config.server.logDir.isEmpty() && !m_context->loginLog.isOpen()) {
         return Error{ErrorCode::Internal, QStringLiteral("cannot open %1/login.log: %2")
                                               .arg(m_config.server.logDir, m_context->loginLog.errorString())};
@@ -100,20 +111,27 @@ Status LatchkeyServer::start()
     limits.bodyTimeoutMs = m_config.server.headerTimeoutMs;
     limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
     limits.maxConnections = m_config.server.maxConnections;
+    if (m_context->devIdp) // its token endpoint takes OAuth's form bodies; ApiService narrows per route
+        limits.bodyMediaTypes.append(QByteArrayLiteral("application/x-www-form-urlencoded"));
     const int workers = m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
     ServerContext *context = m_context.get();
     m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
         return std::unique_ptr<RequestHandler>(new ApiService(*context, index));
     });
     connect(m_http.get(), &HttpServer::stopped, this, &LatchkeyServer::stopped);
-    const QHostAddress address(m_config.server.host == QLatin1StringView("localhost")
-                                   ? QStringLiteral("127.0.0.1") : m_config.server.host);
-    if (address.isNull())
-        return Error{ErrorCode::InvalidField, QStringLiteral("SERVER_HOST %1 is not an IP address").arg(m_config.server.host)};
+    if (m_context->devIdp && m_config.server.port != 0)
+        m_context->devIdp->setPort(quint16(m_config.server.port)); // right from the first request
     if (const Status listening = m_http->listen(address, quint16(m_config.server.port)); !listening)
         return listening;
     qCInfo(lcServer).noquote() << QStringLiteral("latchkey-server listening on http://%1:%2 (%3, %4 workers)")
                                       .arg(m_config.server.host).arg(port()).arg(m_config.database.driver).arg(workers);
+    if (m_context->devIdp) {
+        m_context->devIdp->setPort(port());
+        qCWarning(lcServer).noquote()
+            << QStringLiteral("WARNING: the development identity provider is ON at %1 (client IDs: %2): anyone "
+                              "who reaches it signs in as anyone. Never use it in production (DEV_IDP=false).")
+                   .arg(m_context->devIdp->issuer(), m_config.dev.clientIds.join(QStringLiteral(", ")));
+    }
     return Done{};
 }
 

@@ -64,11 +64,6 @@ BrowserFlow::~BrowserFlow()
         m_pending->abort();
 }
 
-QString BrowserFlow::redirectUri() const
-{
-    // RFC 8252 §7.3: the loopback IP literal, never "localhost" (which may resolve elsewhere).
-    return QStringLiteral("http://127.0.0.1:%1%2").arg(m_listener.serverPort()).arg(callbackPath);
-}
 
 void BrowserFlow::start()
 {
@@ -82,6 +77,9 @@ void BrowserFlow::start()
                        QStringLiteral("cannot listen on 127.0.0.1: %1").arg(m_listener.errorString())));
         return;
     }
+    // RFC 8252 §7.3: the loopback IP literal, never "localhost" (which may resolve elsewhere).
+    // Kept, not recomputed: the code exchange repeats it after the listener has closed.
+    m_redirectUri = QStringLiteral("http://127.0.0.1:%1%2").arg(m_listener.serverPort()).arg(callbackPath);
     Q_EMIT listening(m_listener.serverPort());
     if (m_config.authorizationEndpoint.isEmpty() || m_config.tokenEndpoint.isEmpty())
         discover();
@@ -118,7 +116,7 @@ void BrowserFlow::openBrowser()
     QUrlQuery query(url);
     query.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
     query.addQueryItem(QStringLiteral("client_id"), m_config.clientId);
-    query.addQueryItem(QStringLiteral("redirect_uri"), redirectUri());
+    query.addQueryItem(QStringLiteral("redirect_uri"), m_redirectUri);
     query.addQueryItem(QStringLiteral("scope"), m_config.scopes.join(QLatin1Char(' ')));
     query.addQueryItem(QStringLiteral("state"), m_state);
     query.addQueryItem(QStringLiteral("nonce"), m_nonce);
@@ -195,8 +193,8 @@ void BrowserFlow::handleCallback(QTcpSocket *socket, const QByteArray &target)
     }
     m_codeReceived = true;
     answer(200, resultPage(true, QStringLiteral("You are signed in. You can close this tab and return to the game.")));
-    exchange(code); // before close(): redirectUri() reads the listener's port, 0 once closed
     m_listener.close(); // one answer per login: nobody else gets to talk to us
+    exchange(code);
 }
 
 void BrowserFlow::exchange(const QString &code)
@@ -204,7 +202,7 @@ void BrowserFlow::exchange(const QString &code)
     QUrlQuery form;
     form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("authorization_code"));
     form.addQueryItem(QStringLiteral("code"), code);
-    form.addQueryItem(QStringLiteral("redirect_uri"), redirectUri());
+    form.addQueryItem(QStringLiteral("redirect_uri"), m_redirectUri);
     form.addQueryItem(QStringLiteral("client_id"), m_config.clientId);
     if (!m_config.clientSecret.isEmpty())
         form.addQueryItem(QStringLiteral("client_secret"), m_config.clientSecret);

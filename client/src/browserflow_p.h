@@ -43,7 +43,6 @@ private:
     void handleCallback(class QTcpSocket *socket, const QByteArray &target);
     void exchange(const QString &code);
     void finish(const Result<ProviderTokens> &result);
-    QString redirectUri() const;
 
     ClientConfig m_config;
     QNetworkAccessManager *m_network;
@@ -52,6 +51,7 @@ private:
     QByteArray m_verifier;
     QString m_state;
     QString m_nonce;
+    QString m_redirectUri;
     QPointer<class QNetworkReply> m_pending;
     bool m_done = false;
     bool m_codeReceived = false;

@@ -14,8 +14,9 @@ Q_LOGGING_CATEGORY(lcApi, "latchkey.api")
 namespace latchkey {
 
 namespace {
-enum class Body { None, Json };
+enum class Body { None, Json, Form }; //!< None: any body is ignored (but must be JSON, as ever)
 enum class Auth { None, Bearer };
+enum class Scope { Api, DevIdp }; //!< DevIdp: routed only when the development provider is on
 
 struct Route
 {
@@ -23,8 +24,16 @@ struct Route
     QByteArrayView method;
     Body body;
     Auth auth;
+    Scope scope;
     void (ApiService::*handler)(ApiService::Call &);
 };
+
+QByteArray mediaTypeOf(const HttpRequest &request)
+{
+    const QByteArray contentType = request.header("content-type");
+    const qsizetype semicolon = contentType.indexOf(';');
+    return (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
+}
 
 Error missing(const char *field)
 {
@@ -53,14 +62,21 @@ struct Routes
     static const std::initializer_list<Route> &all()
     {
         static const std::initializer_list<Route> routes = {
-            {"/api/login", "POST", Body::Json, Auth::None, &ApiService::login},
-            {"/api/refresh", "POST", Body::Json, Auth::None, &ApiService::refresh},
-            {"/api/update_username", "POST", Body::Json, Auth::Bearer, &ApiService::updateUsername},
-            {"/api/update_picture", "POST", Body::Json, Auth::Bearer, &ApiService::updatePicture},
-            {"/api/me", "GET", Body::None, Auth::Bearer, &ApiService::me},
-            {"/api/logout", "POST", Body::None, Auth::Bearer, &ApiService::logout},
-            {"/health", "GET", Body::None, Auth::None, &ApiService::health},
-            {"/health/ready", "GET", Body::None, Auth::None, &ApiService::ready},
+            {"/api/login", "POST", Body::Json, Auth::None, Scope::Api, &ApiService::login},
+            {"/api/refresh", "POST", Body::Json, Auth::None, Scope::Api, &ApiService::refresh},
+            {"/api/update_username", "POST", Body::Json, Auth::Bearer, Scope::Api, &ApiService::updateUsername},
+            {"/api/update_picture", "POST", Body::Json, Auth::Bearer, Scope::Api, &ApiService::updatePicture},
+            {"/api/me", "GET", Body::None, Auth::Bearer, Scope::Api, &ApiService::me},
+            {"/api/logout", "POST", Body::None, Auth::Bearer, Scope::Api, &ApiService::logout},
+            {"/health", "GET", Body::None, Auth::None, Scope::Api, &ApiService::health},
+            {"/health/ready", "GET", Body::None, Auth::None, Scope::Api, &ApiService::ready},
+            {"/dev-idp/.well-known/openid-configuration", "GET", Body::None, Auth::None, Scope::DevIdp,
+             &ApiService::devDiscovery},
+            {"/dev-idp/jwks", "GET", Body::None, Auth::None, Scope::DevIdp, &ApiService::devJwks},
+            {"/dev-idp/authorize", "GET", Body::None, Auth::None, Scope::DevIdp, &ApiService::devAuthorize},
+            {"/dev-idp/approve", "POST", Body::Form, Auth::None, Scope::DevIdp, &ApiService::devApprove},
+            {"/dev-idp/approve", "GET", Body::None, Auth::None, Scope::DevIdp, &ApiService::devApprove},
+            {"/dev-idp/token", "POST", Body::Form, Auth::None, Scope::DevIdp, &ApiService::devToken},
         };
         return routes;
     }
@@ -101,8 +117,11 @@ bool ApiService::ensureDatabase()
 
 void ApiService::handle(const HttpRequest &request, Responder responder)
 {
+    const bool devIdp = m_context.devIdp != nullptr;
     const Route *route = nullptr;
     for (const Route &r : Routes::all()) {
+        if (r.scope == Scope::DevIdp && !devIdp)
+            continue;
         if (r.path == request.path && r.method == request.method) {
             route = &r;
             break;
@@ -111,7 +130,7 @@ void ApiService::handle(const HttpRequest &request, Responder responder)
     if (!route) {
         QByteArray allow; // only built for the miss, off the hot path
         for (const Route &r : Routes::all()) {
-            if (r.path == request.path)
+            if (r.path == request.path && (r.scope == Scope::Api || devIdp))
                 allow += (allow.isEmpty() ? "" : ", ") + r.method.toByteArray();
         }
         if (allow.isEmpty()) {
@@ -126,6 +145,18 @@ void ApiService::handle(const HttpRequest &request, Responder responder)
     }
 
     Call call{request, responder, {}, {}, {}};
+    if (!request.body.isEmpty()) {
+        // The HTTP layer may let forms through (for the development provider's token
+        // endpoint); every other route still takes JSON only.
+        const QByteArrayView wanted = route->body == Body::Form ? QByteArrayView("application/x-www-form-urlencoded")
+                                                                : QByteArrayView("application/json");
+        if (mediaTypeOf(request) != wanted) {
+            responder.sendError({ErrorCode::UnsupportedMediaType,
+                                 QStringLiteral("request bodies must be Content-Type: %1")
+                                     .arg(QLatin1StringView(wanted.data(), wanted.size()))});
+            return;
+        }
+    }
     if (route->body == Body::Json) {
         QJsonParseError error;
         const QJsonDocument doc = QJsonDocument::fromJson(request.body, &error);
@@ -135,7 +166,7 @@ void ApiService::handle(const HttpRequest &request, Responder responder)
         }
         call.body = doc.object();
     }
-    if (route->handler != &ApiService::health && !ensureDatabase()) {
+    if (route->scope == Scope::Api && route->handler != &ApiService::health && !ensureDatabase()) {
         responder.sendError({ErrorCode::DatabaseUnavailable, QStringLiteral("the database is unavailable")});
         return;
     }
@@ -196,15 +227,19 @@ void ApiService::login(Call &call)
     if (refuseWhenLimited(call))
         return;
     const QJsonValue provider = call.body.value(QLatin1StringView("provider"));
-    if (!provider.isUndefined() && provider != QJsonValue(QStringLiteral("google"))) {
-        call.responder.sendError({ErrorCode::InvalidField, QStringLiteral("provider must be \"google\"")});
+    const bool dev = m_context.devIdp && provider == QJsonValue(QStringLiteral("dev"));
+    if (!provider.isUndefined() && provider != QJsonValue(QStringLiteral("google")) && !dev) {
+        call.responder.sendError({ErrorCode::InvalidField, m_context.devIdp
+                                                               ? QStringLiteral("provider must be \"google\" or \"dev\"")
+                                                               : QStringLiteral("provider must be \"google\"")});
         return;
     }
-    const bool hasIdToken = call.body.contains(QLatin1StringView("id_token"));
+    // The development provider issues ID tokens only.
+    const bool hasIdToken = dev || call.body.contains(QLatin1StringView("id_token"));
     const Result<QString> token = stringField(call.body, hasIdToken ? "id_token" : "access_token");
     if (!token) {
         Error error = token.error();
-        if (error.code == ErrorCode::MissingField)
+        if (error.code == ErrorCode::MissingField && !dev)
             error.message = QStringLiteral("missing field: access_token or id_token");
         call.responder.sendError(error);
         return;
@@ -218,7 +253,9 @@ void ApiService::login(Call &call)
         }
         finishLogin(http, responder, *identity);
     };
-    if (hasIdToken)
+    if (dev)
+        done(m_context.devIdp->verifyIdToken(*token)); // local: its key is ours
+    else if (hasIdToken)
         m_google.verifyIdToken(*token, std::move(done));
     else
         m_google.verifyAccessToken(*token, std::move(done));

@@ -1,6 +1,7 @@
 // The wire API of DESIGN.md: one ApiService per worker thread serves every route.
 #pragma once
 
+#include "auth/devidentityprovider.h"
 #include "auth/failurelimiter.h"
 #include "auth/googleprovider.h"
 #include "auth/tokenissuer.h"
@@ -24,12 +25,16 @@ struct HttpRequest;
 //! What all workers share; thread-safe or immutable.
 struct ServerContext
 {
-    ServerContext(const Config &config, Clock clock)
+    //! \a boundHost: the address the server listens on (the development provider's issuer).
+    ServerContext(const Config &config, Clock clock, const QString &boundHost = QString())
         : config(config), clock(std::move(clock)), tokens(config.security),
           limiter(config.security.failedAuthPerMinute),
           loginLog(config.server.logDir.isEmpty() ? QString()
                                                   : config.server.logDir + QStringLiteral("/login.log"),
-                   config.server.jsonLogs)
+                   config.server.jsonLogs),
+          devIdp(config.dev.enabled ? std::make_unique<DevIdentityProvider>(
+                                          config.dev, boundHost.isEmpty() ? config.server.host : boundHost, this->clock)
+                                    : nullptr)
     {
     }
 
@@ -38,6 +43,7 @@ struct ServerContext
     const TokenIssuer tokens;
     FailureLimiter limiter;
     LoginLog loginLog;
+    const std::unique_ptr<DevIdentityProvider> devIdp; //!< null unless providers.dev.enabled
 };
 
 class ApiService : public QObject, public RequestHandler
@@ -68,6 +74,13 @@ private:
     void logout(Call &call);
     void health(Call &call);
     void ready(Call &call);
+
+    // The development identity provider (devidproutes.cpp); routed only when it is on.
+    void devDiscovery(Call &call);
+    void devJwks(Call &call);
+    void devAuthorize(Call &call);
+    void devApprove(Call &call);
+    void devToken(Call &call);
 
     bool ensureDatabase();
     bool authenticate(Call &call);

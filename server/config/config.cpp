@@ -136,6 +136,13 @@ const Field fields[] = {
      "timeout_ms"_L1,
      {},
      [](State &s) -> Target { return &s.config.google.timeoutMs; }},
+
+    {"providers.dev"_L1, "enabled"_L1, "DEV_IDP"_L1,
+     [](State &s) -> Target { return &s.config.dev.enabled; }},
+    {"providers.dev"_L1,
+     "client_ids"_L1,
+     {},
+     [](State &s) -> Target { return &s.config.dev.clientIds; }},
 };
 
 constexpr QLatin1StringView databaseUrlName("DATABASE_URL");
@@ -381,14 +388,14 @@ private:
         if (node.IsNull())
             return std::nullopt;
         if (!node.IsMap())
-            return invalid(u"%1: providers: expected a map with a google section"_s.arg(m_path));
+            return invalid(u"%1: providers: expected a map with a google or dev section"_s.arg(m_path));
         for (const auto &entry : node) {
             const QString name = scalarText(entry.first);
             const QString dotted = "providers."_L1 + name;
             if (isSecretKey(name))
                 return secretRefused(dotted, name);
-            if (name != "google"_L1)
-                return invalid(u"%1: unknown key %2; known keys: google"_s.arg(m_path, dotted));
+            if (name != "google"_L1 && name != "dev"_L1)
+                return invalid(u"%1: unknown key %2; known keys: google, dev"_s.arg(m_path, dotted));
             if (auto error = readSection(dotted, entry.second))
                 return error;
         }
@@ -685,6 +692,23 @@ bool isHttpUrl(const QUrl &url)
     return url.isValid() && (scheme == "http"_L1 || scheme == "https"_L1) && !url.host().isEmpty();
 }
 
+// 127.0.0.0/8, ::1 or localhost, as SERVER_HOST writes them (no Qt Network in this layer;
+// LatchkeyServer::start checks the bound address again).
+bool isLoopbackHost(const QString &host)
+{
+    if (host == "localhost"_L1 || host == "::1"_L1)
+        return true;
+    const QStringList parts = host.split(u'.');
+    if (parts.size() != 4 || parts.front() != "127"_L1)
+        return false;
+    for (const QString &part : parts) {
+        const auto value = parseInt(part);
+        if (!value || *value < 0 || *value > 255)
+            return false;
+    }
+    return true;
+}
+
 std::optional<Error> validate(State &state)
 {
     Config &c = state.config;
@@ -776,6 +800,16 @@ std::optional<Error> validate(State &state)
         return invalid(
             u"%1: is empty; list the issuers Google tokens carry, e.g. "
             "https://accounts.google.com,accounts.google.com"_s.arg(name(&c.google.issuers)));
+
+    if (c.dev.enabled) {
+        // Anyone who can reach the development provider can sign in as anyone.
+        if (!isLoopbackHost(c.server.host))
+            return invalid(u"providers.dev.enabled: the development identity provider only runs on "
+                           "loopback; set SERVER_HOST=127.0.0.1 or turn DEV_IDP off"_s);
+        if (c.dev.clientIds.isEmpty())
+            return invalid(u"%1: is empty; list the client IDs games use with the development "
+                           "provider, e.g. latchkey-dev"_s.arg(name(&c.dev.clientIds)));
+    }
 
     // Applying migrations unasked is right for the embedded database, which nobody else
     // owns, and wrong for a shared PostgreSQL one, which setup_db migrates.

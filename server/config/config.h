@@ -65,6 +65,13 @@ struct Config
                             QStringLiteral("accounts.google.com")}; //!< GOOGLE_ISSUER (comma-separated)
         int timeoutMs = 5000; //!< providers.google.timeout_ms: then 504
     } google;
+
+    //! The development identity provider under /dev-idp/ (never for production; loopback only).
+    struct Dev
+    {
+        bool enabled = false; //!< providers.dev.enabled, DEV_IDP
+        QStringList clientIds{QStringLiteral("latchkey-dev")}; //!< providers.dev.client_ids
+    } dev;
 };
 
 struct ConfigSources

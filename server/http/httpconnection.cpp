@@ -255,9 +255,11 @@ void HttpConnection::dispatch()
     const QByteArray contentType = m_request.header("content-type");
     const qsizetype semicolon = contentType.indexOf(';');
     const QByteArray mediaType = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
-    if (!m_request.body.isEmpty() && mediaType != "application/json") {
+    const QList<QByteArray> &accepted = m_worker->limits().bodyMediaTypes;
+    if (!m_request.body.isEmpty() && !accepted.contains(mediaType)) {
         responder.sendError({ErrorCode::UnsupportedMediaType,
-                             QStringLiteral("request bodies must be Content-Type: application/json")});
+                             QStringLiteral("request bodies must be Content-Type: %1")
+                                 .arg(QString::fromLatin1(accepted.join(" or ")))});
         return;
     }
     m_worker->handler()->handle(m_request, responder);

@@ -1,0 +1,311 @@
+// The whole login end to end, on SQLite and on a real PostgreSQL: the client library's
+// browser flow (loopback listener, PKCE S256, state, discovery) against a real OpenID
+// provider (npm oidc-provider, tests/fixtures/oidc) whose ID token an in-process Latchkey
+// server verifies. The "browser" is a script that submits the provider's forms over HTTP,
+// and once headless Chromium clicking through the provider's pages.
+#include "latchkeyserver.h"
+
+#include "oidcprovider.h"
+#include "pgfixture.h"
+
+#include <latchkey/client.h>
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcessEnvironment>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QUrlQuery>
+
+#include <memory>
+#include <optional>
+
+#ifndef LATCHKEY_TEST_OUTPUT_DIR
+#error "LATCHKEY_TEST_OUTPUT_DIR must name the build directory for the screenshot"
+#endif
+
+using namespace latchkey;
+using namespace latchkey::test;
+
+namespace {
+constexpr int loginTimeoutMs = 30000;
+constexpr int chromiumTimeoutMs = 45000;
+
+// For failure messages (QVERIFY2 evaluates its message also when the check passes).
+QString messageOf(const Result<User> &result)
+{
+    return result ? QString() : result.error().message;
+}
+} // namespace
+
+class TestLoginE2e : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+
+    void scriptedLoginThenRestoredSession();
+    void tamperedStateIsRefused();
+    void chromiumLogin();
+
+private:
+    Config serverConfig();
+    ClientConfig clientConfig(const QString &storage, Opener opener) const;
+    //! The login log's events (new_user, login, login_failed, ...), in order.
+    QStringList loginEvents() const;
+
+    QString m_driver;
+    std::optional<PgServer> m_pg;
+    QTemporaryDir m_dir;
+    OidcProvider m_provider;
+    std::unique_ptr<LatchkeyServer> m_server;
+};
+
+Config TestLoginE2e::serverConfig()
+{
+    Config c;
+    c.database.driver = m_driver;
+    c.database.autoMigrate = true;
+    const QString name = QStringLiteral("latchkey_login_e2e");
+    if (m_driver == QLatin1StringView("postgres")) {
+        const QString error = createPgDatabase(*m_pg, name, QStringLiteral("latchkey_test"), QStringLiteral("test-password"));
+        if (!error.isEmpty())
+            qWarning() << "cannot create test database:" << error;
+        c.database.host = m_pg->host;
+        c.database.port = m_pg->port;
+        c.database.name = name;
+        c.database.user = QStringLiteral("latchkey_test");
+        c.database.password = QStringLiteral("test-password");
+    } else {
+        c.database.sqlitePath = m_dir.filePath(name + QStringLiteral(".db"));
+    }
+    c.security.jwtSecret = QByteArray("a-test-secret-that-is-long-enough-for-hs256!");
+    c.security.failedAuthPerMinute = 0;
+    c.server.port = 0;
+    c.server.workers = 2;
+    c.server.logDir = m_dir.filePath(QStringLiteral("logs"));
+    c.server.dataDir = m_dir.filePath(QStringLiteral("data"));
+    // The provider stands where Google would: its client ID, issuer and keys.
+    c.google.clientIds = {m_provider.clientId()};
+    c.google.issuers = {m_provider.issuer().toString()};
+    c.google.jwksUrl = m_provider.jwksUri();
+    c.google.tokenInfoUrl = QUrl(m_provider.issuer().toString() + QStringLiteral("/no-tokeninfo")); // never Google's
+    c.google.timeoutMs = 5000;
+    return c;
+}
+
+ClientConfig TestLoginE2e::clientConfig(const QString &storage, Opener opener) const
+{
+    ClientConfig c;
+    c.serverUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+    c.clientId = m_provider.clientId();
+    c.provider = QStringLiteral("google");
+    c.issuer = m_provider.issuer();
+    c.authorizationEndpoint = QUrl(); // empty: read from the provider's discovery document
+    c.tokenEndpoint = QUrl();
+    c.storageDirectory = m_dir.filePath(storage);
+    c.secretStorage = SecretStorage::File;
+    c.loginTimeout = std::chrono::milliseconds(chromiumTimeoutMs);
+    c.requestTimeout = std::chrono::seconds(10);
+    c.openBrowser = std::move(opener);
+    return c;
+}
+
+QStringList TestLoginE2e::loginEvents() const
+{
+    QFile file(m_server->config().server.logDir + QStringLiteral("/login.log"));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    QStringList events;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        if (line.startsWith('{'))
+            events << QJsonDocument::fromJson(line).object().value(QLatin1StringView("event")).toString();
+        else if (!line.isEmpty())
+            events << QString::fromUtf8(line.split(' ').value(1));
+    }
+    return events;
+}
+
+void TestLoginE2e::initTestCase()
+{
+    m_driver = QProcessEnvironment::systemEnvironment().value(QStringLiteral("LATCHKEY_TEST_DRIVER"), QStringLiteral("sqlite"));
+    if (m_driver == QLatin1StringView("postgres")) {
+        m_pg = pgServer();
+        QVERIFY2(m_pg, "LATCHKEY_TEST_PG_ENV must name the PostgreSQL fixture's env file");
+    }
+    QVERIFY(m_dir.isValid());
+    QVERIFY2(m_provider.start(), qPrintable(m_provider.errorString()));
+    QCOMPARE(m_provider.jwksUri(), QUrl(m_provider.issuer().toString() + QStringLiteral("/jwks")));
+
+    m_server = std::make_unique<LatchkeyServer>(serverConfig());
+    const Status started = m_server->start();
+    QVERIFY2(started, started ? "" : qPrintable(started.error().message));
+}
+
+void TestLoginE2e::cleanupTestCase()
+{
+    m_server.reset();
+    m_provider.stop();
+}
+
+void TestLoginE2e::scriptedLoginThenRestoredSession()
+{
+    auto run = std::make_shared<BrowserRun>();
+    const QString storage = QStringLiteral("alice-storage");
+    {
+        Client client(clientConfig(storage, scriptedBrowser(QStringLiteral("alice"), {}, run)));
+        std::optional<User> loggedIn;
+        bool onOwnThread = false;
+        int logouts = 0;
+        QVERIFY(client.login([&](const User &user) {
+            loggedIn = user;
+            onOwnThread = QThread::currentThread() == thread();
+        }, [&] { ++logouts; }));
+        QCOMPARE(client.loginStatus(), LoginStatus::InProgress);
+        QVERIFY(!client.login([](const User &) {})); // one login at a time
+
+        QTRY_VERIFY2_WITH_TIMEOUT((client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
+                                  qPrintable(run->describe()), loginTimeoutMs);
+        QVERIFY2(client.loginStatus() == LoginStatus::Success,
+                 qPrintable(client.loginError().message + QLatin1Char('\n') + run->describe()));
+        QVERIFY(loggedIn);
+        QVERIFY(onOwnThread);
+        QCOMPARE(loggedIn->email, QStringLiteral("alice@example.test"));
+        QCOMPARE(loggedIn->name, QStringLiteral("alice")); // the username comes from the e-mail
+        QVERIFY(loggedIn->id > 0);
+        QVERIFY(client.isLoggedIn());
+        QCOMPARE(client.user(), *loggedIn);
+
+        // What the browser saw: the library's page on http://127.0.0.1:<port>/callback, and
+        // an authorization request with PKCE S256, state and nonce, built from discovery.
+        QTRY_VERIFY_WITH_TIMEOUT(run->finished(), 10000);
+        QVERIFY2(run->exitCode() == 0, qPrintable(run->describe()));
+        QVERIFY2(run->output().startsWith(QStringLiteral("status 200")), qPrintable(run->describe()));
+        QVERIFY2(run->output().contains(QStringLiteral("You are signed in")), qPrintable(run->describe()));
+        const QUrl opened = run->url();
+        QCOMPARE(opened.toString(QUrl::RemoveQuery), m_provider.discovery().value(QLatin1StringView("authorization_endpoint")).toString());
+        const QUrlQuery query(opened);
+        QCOMPARE(query.queryItemValue(QStringLiteral("code_challenge_method")), QStringLiteral("S256"));
+        QVERIFY(!query.queryItemValue(QStringLiteral("state")).isEmpty());
+        QVERIFY(!query.queryItemValue(QStringLiteral("nonce")).isEmpty());
+        const QUrl redirect(query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
+        QCOMPARE(redirect.host(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(redirect.path(), QStringLiteral("/callback"));
+        QVERIFY(redirect.port() > 0);
+
+        const QStringList events = loginEvents();
+        QVERIFY2(events.contains(QStringLiteral("new_user")) && events.contains(QStringLiteral("login")),
+                 qPrintable(events.join(QLatin1Char(' '))));
+
+        // The session works: rename, through the access token the login brought.
+        std::optional<Result<User>> renamed;
+        client.updateUsername(QStringLiteral("alice_e2e"), [&](const Result<User> &r) { renamed = r; });
+        QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), renamed.has_value()), 10000);
+        QVERIFY2(*renamed, qPrintable(messageOf(*renamed)));
+        QCOMPARE((*renamed)->name, QStringLiteral("alice_e2e"));
+        QCOMPARE(client.user().name, QStringLiteral("alice_e2e"));
+        QCOMPARE(logouts, 0);
+    } // the game quits
+
+    // The game starts again: the stored session, without the browser.
+    {
+        auto noBrowser = std::make_shared<BrowserRun>();
+        Client client(clientConfig(storage, scriptedBrowser(QStringLiteral("nobody"), {}, noBrowser)));
+        std::optional<User> restored;
+        int logouts = 0;
+        bool refreshed = false;
+        connect(&client, &Client::sessionRefreshed, this, [&] { refreshed = true; });
+        QVERIFY(client.loadStoredCredentials([&](const User &user) { restored = user; }, [&] { ++logouts; }));
+        QVERIFY(client.isLoggedIn()); // at once, from the cache
+        QCOMPARE(client.user().email, QStringLiteral("alice@example.test"));
+        QCOMPARE(client.user().name, QStringLiteral("alice_e2e"));
+        QCOMPARE(client.loginStatus(), LoginStatus::Success);
+
+        QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), refreshed), 10000);
+        QVERIFY(restored);
+        QCOMPARE(restored->email, QStringLiteral("alice@example.test"));
+        QCOMPARE(client.user().name, QStringLiteral("alice_e2e"));
+        QVERIFY(client.isOnline());
+
+        // The refreshed session is the server's: another rename goes through.
+        std::optional<Result<User>> renamed;
+        client.updateUsername(QStringLiteral("alice_again"), [&](const Result<User> &r) { renamed = r; });
+        QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), renamed.has_value()), 10000);
+        QVERIFY2(*renamed, qPrintable(messageOf(*renamed)));
+        QCOMPARE(client.user().name, QStringLiteral("alice_again"));
+        QVERIFY(!noBrowser->launched());
+
+        client.logout();
+        QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), logouts == 1), 10000);
+        QVERIFY(!client.isLoggedIn());
+        QTRY_VERIFY_WITH_TIMEOUT(loginEvents().contains(QStringLiteral("logout")), 10000);
+    }
+
+    // Logged out: nothing is stored any more.
+    Client after(clientConfig(storage, scriptedBrowser(QStringLiteral("nobody"))));
+    QVERIFY(!after.loadStoredCredentials());
+    QVERIFY(!after.isLoggedIn());
+}
+
+void TestLoginE2e::tamperedStateIsRefused()
+{
+    const QStringList before = loginEvents();
+    auto run = std::make_shared<BrowserRun>();
+    Client client(clientConfig(QStringLiteral("mallory-storage"),
+                               scriptedBrowser(QStringLiteral("mallory"), {.tamperState = true}, run)));
+    bool succeeded = false;
+    QVERIFY(client.login([&](const User &) { succeeded = true; }));
+    QTRY_VERIFY2_WITH_TIMEOUT((client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
+                              qPrintable(run->describe()), loginTimeoutMs);
+    QCOMPARE(client.loginStatus(), LoginStatus::Failed);
+    QVERIFY(!succeeded);
+    QVERIFY(!client.isLoggedIn());
+    QCOMPARE(client.loginError().code, ErrorCode::InvalidProviderToken);
+    QVERIFY2(client.loginError().message.contains(QStringLiteral("state")), qPrintable(client.loginError().message));
+
+    // The browser got the refusal page; the code was never exchanged, the server saw nothing.
+    QTRY_VERIFY_WITH_TIMEOUT(run->finished(), 10000);
+    QVERIFY2(run->exitCode() == 0, qPrintable(run->describe()));
+    QVERIFY2(run->output().startsWith(QStringLiteral("status 400")), qPrintable(run->describe()));
+    QTest::qWait(200);
+    QCOMPARE(loginEvents(), before);
+    QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("mallory-storage"))) ||
+            QDir(m_dir.filePath(QStringLiteral("mallory-storage"))).isEmpty(QDir::Files | QDir::NoDotAndDotDot));
+}
+
+void TestLoginE2e::chromiumLogin()
+{
+    const QString chromium = qEnvironmentVariable("LATCHKEY_CHROMIUM", QStringLiteral("/usr/bin/chromium"));
+    QVERIFY2(QFileInfo(chromium).isExecutable(), qPrintable(chromium + QStringLiteral(" is missing (scripts/deps.sh test)")));
+    const QString screenshot = QStringLiteral(LATCHKEY_TEST_OUTPUT_DIR "/login_e2e_chromium_%1.png").arg(m_driver);
+    QFile::remove(screenshot);
+
+    auto run = std::make_shared<BrowserRun>();
+    Client client(clientConfig(QStringLiteral("carol-storage"), chromiumBrowser(QStringLiteral("carol"), screenshot, run)));
+    std::optional<User> loggedIn;
+    QVERIFY(client.login([&](const User &user) { loggedIn = user; }));
+    QTRY_VERIFY2_WITH_TIMEOUT((client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
+                              qPrintable(run->describe()), chromiumTimeoutMs);
+    QVERIFY2(client.loginStatus() == LoginStatus::Success,
+             qPrintable(client.loginError().message + QLatin1Char('\n') + run->describe()));
+    QVERIFY(loggedIn);
+    QCOMPARE(loggedIn->email, QStringLiteral("carol@example.test"));
+
+    // Chromium showed the library's page, and the screenshot of it is in the build directory.
+    QTRY_VERIFY_WITH_TIMEOUT(run->finished(), 20000);
+    QVERIFY2(run->exitCode() == 0, qPrintable(run->describe()));
+    QVERIFY2(run->output().contains(QStringLiteral("You are signed in")), qPrintable(run->describe()));
+    QVERIFY2(QFileInfo(screenshot).size() > 0, qPrintable(screenshot));
+
+    client.logout();
+    QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), !client.isLoggedIn()), 10000);
+}
+
+QTEST_GUILESS_MAIN(TestLoginE2e)
+#include "tst_login_e2e.moc"

@@ -13,8 +13,9 @@ run) ;;
 test)
     # chromium: the end-to-end login test's browser (tests/fixtures/oidc, driven by playwright-core).
     want+=(postgresql curl chromium)
-    # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known font.
-    want+=(xvfb xauth fonts-dejavu-core)
+    # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known
+    # font; openssl makes the certificate of its https picture host.
+    want+=(xvfb xauth fonts-dejavu-core openssl)
     # Node for tests/fixtures/oidc (playwright-core asks for 20+; Debian 12's own nodejs is 18).
     # NodeSource's nodejs bundles npm and conflicts with Debian's npm: each only when missing.
     command -v node >/dev/null 2>&1 || want+=(nodejs)

@@ -1,0 +1,110 @@
+// The demo launcher's window: log in through the browser, show the player, rename, log out.
+#pragma once
+
+#include <latchkey/client.h>
+
+#include <QImage>
+#include <QSize>
+#include <QUrl>
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QStackedWidget;
+
+namespace latchkey::demo {
+
+class AvatarLoader;
+
+//! What a game launcher's account corner could be, on top of latchkey::Client. Every
+//! interactive widget has an objectName (loginButton, cancelButton, busyLabel, avatarLabel,
+//! nameLabel, emailLabel, starsLabel, levelLabel, usernameEdit, renameButton,
+//! renameErrorLabel, logoutButton, statusLabel) so tests and tools can find it.
+//! The window has one fixed size (windowSize).
+class DemoWindow : public QWidget
+{
+    Q_OBJECT
+public:
+    enum class Page { LoggedOut, Busy, Player };
+    Q_ENUM(Page)
+
+    static constexpr QSize windowSize{420, 560};
+    //! The avatar's edge in device-independent pixels.
+    static constexpr int avatarSize = 96;
+
+    //! Creates the Client (callbacks drained by the Qt loop) but does not touch the
+    //! session yet: call restoreSession().
+    explicit DemoWindow(const ClientConfig &config, QWidget *parent = nullptr);
+    ~DemoWindow() override;
+
+    //! Shows the stored player at once, without the browser, when a session is stored
+    //! (it then refreshes in the background); false, and the login page, when none is.
+    bool restoreSession();
+
+    Page page() const { return m_page; }
+    //! True while the avatar shows the placeholder (no picture, or it could not be fetched).
+    bool showsPlaceholderAvatar() const { return m_placeholderAvatar; }
+    Client &client() { return *m_client; }
+
+Q_SIGNALS:
+    void pageChanged(latchkey::demo::DemoWindow::Page page);
+    //! The avatar has been settled for the current player: a picture or the placeholder.
+    void avatarSettled(bool placeholder);
+
+private:
+    void buildUi();
+    QWidget *buildLoggedOutPage();
+    QWidget *buildBusyPage();
+    QWidget *buildPlayerPage();
+
+    void showPage(Page page);
+    void showPlayer(const User &user);
+    void showAvatar(const QImage &image, bool placeholder);
+    void setStatus(const QString &text, const QString &tone = {});
+
+    void startLogin();
+    void cancelLogin();
+    void rename();
+    void logOut();
+
+    void onLoggedIn(const User &user);
+    void onLoginFailed(const Error &error);
+    void onLoggedOut();
+    void onOnlineChanged(bool online);
+
+    const QUrl m_serverUrl;
+    const bool m_devProvider; //!< logging in with the server's development provider
+
+    Page m_page = Page::LoggedOut;
+    bool m_placeholderAvatar = true;
+    bool m_loggingOut = false;
+    bool m_confirmingSession = false; //!< a restored session the server has not confirmed yet
+    std::optional<QString>
+        m_avatarUrl; //!< the picture shown or being fetched; none when logged out
+
+    QStackedWidget *m_pages = nullptr;
+    QPushButton *m_loginButton = nullptr;
+    QPushButton *m_cancelButton = nullptr;
+    QLabel *m_busyLabel = nullptr;
+    QLabel *m_avatarLabel = nullptr;
+    QLabel *m_nameLabel = nullptr;
+    QLabel *m_emailLabel = nullptr;
+    QLabel *m_starsLabel = nullptr;
+    QLabel *m_levelLabel = nullptr;
+    QLineEdit *m_usernameEdit = nullptr;
+    QPushButton *m_renameButton = nullptr;
+    QLabel *m_renameErrorLabel = nullptr;
+    QPushButton *m_logoutButton = nullptr;
+    QLabel *m_statusLabel = nullptr;
+
+    AvatarLoader *m_avatarLoader = nullptr;
+    // Declared last, destroyed first: no queued callback can reach the widgets above after
+    // the window starts going away (~Client drops what it has not run).
+    std::unique_ptr<Client> m_client;
+};
+
+} // namespace latchkey::demo

@@ -432,7 +432,7 @@ targets() {
 report() {
     echo "## Latchkey bench — $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
-    echo "$(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), PostgreSQL $PG_VERSION (fsync=off), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'); wrk -t$THREADS -d$DURATION, pgbench -M prepared -j$THREADS -T$SECS; server workers = $(nproc). /api/me body $ME_BYTES bytes. Small run on ${ROWS[small]} at its start (${ROWS[small_end]} at its end)."
+    echo "$(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), PostgreSQL $PG_VERSION (fsync=off), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'); wrk -t$THREADS -d$DURATION, pgbench -M prepared -j$THREADS -T$SECS; server workers = ${SERVER_WORKERS:-$(nproc)}. /api/me body $ME_BYTES bytes. Small run on ${ROWS[small]} at its start (${ROWS[small_end]} at its end)."
     echo
     main_table small
     echo

@@ -34,5 +34,5 @@ echo "run.sh: once the server listens, start the demo in another terminal: build
 
 scripts/deps.sh run
 cmake --preset release >/dev/null
-cmake --build --preset release --target latchkey-server setup_db
+cmake --build --preset release --target latchkey-server setup_db latchkey-demo
 exec build/release/server/latchkey-server "$@"

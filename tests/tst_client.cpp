@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -42,6 +43,7 @@ private Q_SLOTS:
     void usernameErrorsCarryCodes();
     void autoProcessInQtApp();
     void logoutEndsServerSession();
+    void automaticStorageFallsBackToPrivateFile();
 
 private:
     ClientConfig clientConfig(const QString &login);
@@ -365,6 +367,27 @@ void TestClient::logoutEndsServerSession()
         delete reply;
         return status == 401;
     }()), 5000);
+}
+
+void TestClient::automaticStorageFallsBackToPrivateFile()
+{
+    // The default: the OS secret store. This machine has no Secret Service (no D-Bus
+    // session), so the session must land in a file only this user can read, and say so.
+    ClientConfig config = clientConfig(m_login);
+    config.secretStorage = SecretStorage::Automatic;
+    QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("no OS secret store .*readable by this user only")));
+    {
+        Client client(config);
+        QVERIFY(loginWith(client));
+    }
+    const QString secret = m_dir->filePath(QStringLiteral("client/session.secret"));
+    QVERIFY(QFile::exists(secret));
+    QCOMPARE(QFile::permissions(secret) & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
+             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    Client restarted(config);
+    QVERIFY(restarted.loadStoredCredentials());
+    QSignalSpy refreshed(&restarted, &Client::sessionRefreshed);
+    QVERIFY(pump(restarted, [&] { return refreshed.count() == 1; }));
 }
 
 QTEST_GUILESS_MAIN(TestClient)

@@ -41,6 +41,10 @@ QString CredentialStore::secretFile() const
     return m_directory + QStringLiteral("/session.secret");
 }
 
+// QtKeychain jobs are never our children: its libsecret backend calls back into a job after
+// the D-Bus round trip, so a job deleted while it runs (a Client destroyed mid-write) is a
+// use-after-free. Jobs delete themselves when finished (autoDelete); our connections use
+// this store as context, so a store that is gone simply hears nothing.
 QString CredentialStore::keychainService() const
 {
     return QStringLiteral("Latchkey %1/%2 %3")
@@ -108,7 +112,7 @@ void CredentialStore::writeSecret(const QByteArray &refreshToken, std::function<
         toFile();
         return;
     }
-    auto *job = new QKeychain::WritePasswordJob(keychainService(), this);
+    auto *job = new QKeychain::WritePasswordJob(keychainService()); // parentless: see keychainService()
     job->setKey(secretKey);
     job->setBinaryData(refreshToken);
     connect(job, &QKeychain::Job::finished, this, [this, job, toFile, done] {
@@ -151,7 +155,7 @@ void CredentialStore::readSecret(std::function<void(std::optional<QByteArray>)> 
         fromFile();
         return;
     }
-    auto *job = new QKeychain::ReadPasswordJob(keychainService(), this);
+    auto *job = new QKeychain::ReadPasswordJob(keychainService()); // parentless: see keychainService()
     job->setKey(secretKey);
     connect(job, &QKeychain::Job::finished, this, [this, job, fromFile, done] {
         if (job->error() == QKeychain::NoError) {
@@ -185,7 +189,7 @@ void CredentialStore::clear(std::function<void()> done)
             done();
         return;
     }
-    auto *job = new QKeychain::DeletePasswordJob(keychainService(), this);
+    auto *job = new QKeychain::DeletePasswordJob(keychainService()); // parentless: see keychainService()
     job->setKey(secretKey);
     connect(job, &QKeychain::Job::finished, this, [done] {
         if (done)

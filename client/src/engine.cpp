@@ -89,17 +89,20 @@ void Engine::call(const QByteArray &method, const QString &path, const QJsonObje
     });
 }
 
-void Engine::adoptSession(const QJsonObject &answer)
+void Engine::adoptSession(const QJsonObject &answer, std::function<void()> stored)
 {
     m_accessToken = answer.value(QLatin1StringView("access_token")).toString().toLatin1();
     m_refreshToken = answer.value(QLatin1StringView("refresh_token")).toString().toLatin1();
     const Result<User> user = User::fromJson(answer.value(QLatin1StringView("user")).toObject());
     if (user)
         m_user = *user;
-    m_store.writeSecret(m_refreshToken);
     m_store.writeProfile(m_user);
     m_retryDelaySecs = 0;
     scheduleRefresh(answer.value(QLatin1StringView("expires_in")).toInt(3600) - refreshMarginSecs);
+    // The game hears of the session once it is stored (the secret store answers
+    // asynchronously, or falls back to the file): a game that quits right after the
+    // login must find the player logged in on its next start.
+    m_store.writeSecret(m_refreshToken, [stored = std::move(stored)](bool) { stored(); });
 }
 
 void Engine::scheduleRefresh(int inSeconds)
@@ -140,8 +143,7 @@ void Engine::startLogin()
                 m_events.loginFailed(answer.error());
                 return;
             }
-            adoptSession(*answer);
-            m_events.loggedIn(m_user);
+            adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
         });
     });
     m_flow->start();
@@ -192,12 +194,16 @@ void Engine::refresh(UserReply reply)
          [this](const Result<QJsonObject> &answer) {
              m_refreshing = false;
              auto waiters = std::exchange(m_refreshWaiters, {});
-             Result<User> result = answer ? Result<User>(User{}) : Result<User>(answer.error());
              if (answer) {
-                 adoptSession(*answer);
-                 result = m_user;
-                 m_events.refreshed(m_user);
-             } else if (isTransient(answer.error())) {
+                 adoptSession(*answer, [this, waiters = std::move(waiters)] {
+                     m_events.refreshed(m_user);
+                     for (auto &w : waiters)
+                         w(m_user);
+                 });
+                 return;
+             }
+             const Result<User> result = answer.error();
+             if (isTransient(answer.error())) {
                  // Not a logout: keep the session and try again later, backing off.
                  m_retryDelaySecs = std::min(maxRetryDelaySecs, m_retryDelaySecs ? m_retryDelaySecs * 2 : 1);
                  qCInfo(lcEngine) << "refresh failed, retrying in" << m_retryDelaySecs << "s:" << answer.error().message;

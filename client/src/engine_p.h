@@ -53,7 +53,9 @@ private:
     void call(const QByteArray &method, const QString &path, const QJsonObject &body,
               const QByteArray &bearer, JsonReply reply);
     void authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply, bool mayRefresh = true);
-    void adoptSession(const QJsonObject &answer);
+    //! Takes the tokens and player of a login/refresh answer; \a stored runs once the
+    //! refresh token is in the secret store (or its file).
+    void adoptSession(const QJsonObject &answer, std::function<void()> stored);
     void endSession();
     void setOnline(bool online);
     void scheduleRefresh(int inSeconds);

@@ -51,6 +51,10 @@ private:
     //! Logs \a client in through the provider; true once onSuccess ran.
     bool loginWith(Client &client);
     static bool pump(Client &client, const std::function<bool()> &done, int timeoutMs = 20000);
+    //! The refresh token the client keeps in its file store.
+    QString storedRefreshToken() const;
+    //! POST /api/refresh with \a token from outside the client; the HTTP status.
+    int refreshOutside(const QString &token);
 
     OidcProvider m_provider;
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -129,6 +133,26 @@ bool TestClient::pump(Client &client, const std::function<bool()> &done, int tim
         QTest::qWait(10);
     }
     return false;
+}
+
+QString TestClient::storedRefreshToken() const
+{
+    QFile secret(m_dir->filePath(QStringLiteral("client/session.secret")));
+    if (!secret.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(secret.readAll()).object().value(QLatin1StringView("refresh_token")).toString();
+}
+
+int TestClient::refreshOutside(const QString &token)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/refresh").arg(m_server->port())));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    std::unique_ptr<QNetworkReply> reply(
+        network.post(request, QJsonDocument(QJsonObject{{QStringLiteral("refresh_token"), token}}).toJson()));
+    QSignalSpy done(reply.get(), &QNetworkReply::finished);
+    done.wait(10000);
+    return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
 }
 
 bool TestClient::loginWith(Client &client)
@@ -239,17 +263,9 @@ void TestClient::refreshRejectedLogsOut()
     QVERIFY(pump(client, [&] { return loggedIn; }));
     // Someone else rotates the stored token (a copy of the file), then the grace window
     // passes: the client's token is a replay now, and the server ends the session.
-    QFile secret(m_dir->filePath(QStringLiteral("client/session.secret")));
-    QVERIFY(secret.open(QIODevice::ReadOnly));
-    const QString token = QJsonDocument::fromJson(secret.readAll()).object().value(QLatin1StringView("refresh_token")).toString();
-    QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/refresh").arg(m_server->port())));
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    QNetworkReply *reply = network.post(request, QJsonDocument(QJsonObject{{QStringLiteral("refresh_token"), token}}).toJson());
-    QSignalSpy done(reply, &QNetworkReply::finished);
-    QVERIFY(done.wait());
-    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
-    reply->deleteLater();
+    const QString token = storedRefreshToken();
+    QVERIFY(!token.isEmpty());
+    QCOMPARE(refreshOutside(token), 200);
     m_offsetMs = 11000;
 
     std::optional<Result<User>> result;
@@ -347,26 +363,14 @@ void TestClient::logoutEndsServerSession()
     bool loggedIn = false;
     client.login([&](const User &) { loggedIn = true; }, [&] { ++logouts; });
     QVERIFY(pump(client, [&] { return loggedIn; }));
-    QFile secret(m_dir->filePath(QStringLiteral("client/session.secret")));
-    QVERIFY(secret.open(QIODevice::ReadOnly));
-    const QString token = QJsonDocument::fromJson(secret.readAll()).object().value(QLatin1StringView("refresh_token")).toString();
-    secret.close();
+    const QString token = storedRefreshToken();
+    QVERIFY(!token.isEmpty());
     client.logout();
     QVERIFY(pump(client, [&] { return logouts == 1; }));
     QVERIFY(!client.isLoggedIn());
-    QVERIFY(!QFile::exists(secret.fileName()));
+    QVERIFY(storedRefreshToken().isEmpty());
     // The server ended the session too: the old refresh token is refused.
-    QTRY_VERIFY_WITH_TIMEOUT(([&] {
-        QNetworkAccessManager network;
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/refresh").arg(m_server->port())));
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-        QNetworkReply *reply = network.post(request, QJsonDocument(QJsonObject{{QStringLiteral("refresh_token"), token}}).toJson());
-        QSignalSpy done(reply, &QNetworkReply::finished);
-        done.wait();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        delete reply;
-        return status == 401;
-    }()), 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(refreshOutside(token), 401, 5000);
 }
 
 void TestClient::automaticStorageFallsBackToPrivateFile()

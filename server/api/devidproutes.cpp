@@ -238,45 +238,46 @@ void ApiService::devJwks(Call &call)
     call.responder.send(HttpResponse::json(200, m_context.devIdp->jwks()));
 }
 
-void ApiService::devAuthorize(Call &call)
+namespace {
+//! The authorization request in \a form, checked; std::nullopt when it was refused (the
+//! refusal, an error page or a redirect with error=, has been sent).
+std::optional<AuthorizeRequest> checkedRequest(const ApiService::Call &call, const QByteArray &form,
+                                               const QStringList &clientIds)
 {
-    const std::optional<Fields> fields = parseForm(call.http.query);
+    std::optional<Fields> fields = parseForm(form);
     if (!fields) {
         call.responder.send(errorPage(u"A parameter appears more than once in the request."_s));
-        return;
+        return std::nullopt;
     }
-    const AuthorizeRequest request{*fields};
-    if (const auto problem = unredirectableProblem(request, m_context.devIdp->clientIds())) {
+    AuthorizeRequest request{*fields};
+    if (const auto problem = unredirectableProblem(request, clientIds)) {
         call.responder.send(errorPage(*problem));
-        return;
+        return std::nullopt;
     }
     if (const auto problem = redirectableProblem(request)) {
         call.responder.send(redirect(request.redirectUri(), {{u"error"_s, problem->first},
                                                              {u"error_description"_s, problem->second},
                                                              {u"state"_s, request.state()}}));
-        return;
+        return std::nullopt;
     }
-    call.responder.send(signInForm(request, u"Dev Player"_s, u"player@example.com"_s));
+    return request;
+}
+} // namespace
+
+void ApiService::devAuthorize(Call &call)
+{
+    if (const auto request = checkedRequest(call, call.http.query, m_context.devIdp->clientIds()))
+        call.responder.send(signInForm(*request, u"Dev Player"_s, u"player@example.com"_s));
 }
 
 void ApiService::devApprove(Call &call)
 {
-    const std::optional<Fields> fields = parseForm(call.http.method == "GET" ? call.http.query : call.http.body);
-    if (!fields) {
-        call.responder.send(errorPage(u"A parameter appears more than once in the request."_s));
+    const auto checked = checkedRequest(call, call.http.method == "GET" ? call.http.query : call.http.body,
+                                        m_context.devIdp->clientIds());
+    if (!checked)
         return;
-    }
-    const AuthorizeRequest request{*fields};
-    if (const auto problem = unredirectableProblem(request, m_context.devIdp->clientIds())) {
-        call.responder.send(errorPage(*problem));
-        return;
-    }
-    if (const auto problem = redirectableProblem(request)) {
-        call.responder.send(redirect(request.redirectUri(), {{u"error"_s, problem->first},
-                                                             {u"error_description"_s, problem->second},
-                                                             {u"state"_s, request.state()}}));
-        return;
-    }
+    const AuthorizeRequest &request = *checked;
+    const Fields *fields = &request.fields;
     if (fields->value(u"action"_s) == "cancel"_L1) {
         call.responder.send(redirect(request.redirectUri(), {{u"error"_s, u"access_denied"_s},
                                                              {u"state"_s, request.state()}}));

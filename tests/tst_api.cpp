@@ -3,6 +3,7 @@
 #include "latchkeyserver.h"
 
 #include "pgfixture.h"
+#include "testserverconfig.h"
 #include "standinserver.h"
 #include "testclient.h"
 
@@ -95,29 +96,8 @@ private:
 
 Config TestApi::baseConfig(const QString &databaseName)
 {
-    Config c;
-    c.database.driver = m_driver;
-    c.database.autoMigrate = true;
-    if (m_driver == QLatin1StringView("postgres")) {
-        const QString error = createPgDatabase(*m_pg, databaseName, QStringLiteral("latchkey_test"),
-                                               QStringLiteral("test-password"));
-        if (!error.isEmpty())
-            qWarning() << "cannot create test database:" << error;
-        c.database.host = m_pg->host;
-        c.database.port = m_pg->port;
-        c.database.name = databaseName;
-        c.database.user = QStringLiteral("latchkey_test");
-        c.database.password = QStringLiteral("test-password");
-    } else {
-        c.database.sqlitePath = m_dir.filePath(databaseName + QStringLiteral(".db"));
-    }
-    c.security.jwtSecret = QByteArray("a-test-secret-that-is-long-enough-for-hs256!");
-    c.security.maxSessionsPerUser = 3;
-    c.security.failedAuthPerMinute = 0; // off; rateLimitAfterFailures turns it on
-    c.server.port = 0;
-    c.server.workers = 2;
-    c.server.logDir = m_dir.filePath(databaseName + QStringLiteral("-logs"));
-    c.server.dataDir = m_dir.filePath(QStringLiteral("data"));
+    Config c = testServerConfig(m_dir, databaseName, m_pg);
+    c.security.maxSessionsPerUser = 3; // rateLimitAfterFailures turns the failed-auth limit on
     c.google.clientIds = {QStringLiteral("client-a"), QStringLiteral("client-b")};
     c.google.tokenInfoUrl = m_provider.url(QStringLiteral("/tokeninfo"));
     c.google.jwksUrl = m_provider.url(QStringLiteral("/jwks"));

@@ -6,6 +6,7 @@
 
 #include "latchkeyserver.h"
 #include "oidcprovider.h"
+#include "testserverconfig.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -48,8 +49,9 @@ private Q_SLOTS:
 private:
     ClientConfig clientConfig(const QString &login);
     bool startServer(quint16 port = 0);
-    //! Logs \a client in through the provider; true once onSuccess ran.
-    bool loginWith(Client &client);
+    //! Logs \a client in through the provider; true once onSuccess ran. \a logouts, when
+    //! given, counts the onLogout calls from then on.
+    bool loginWith(Client &client, int *logouts = nullptr);
     static bool pump(Client &client, const std::function<bool()> &done, int timeoutMs = 20000);
     //! The refresh token the client keeps in its file store.
     QString storedRefreshToken() const;
@@ -85,16 +87,8 @@ void TestClient::cleanup()
 
 bool TestClient::startServer(quint16 port)
 {
-    Config c;
-    c.database.driver = QStringLiteral("sqlite");
-    c.database.sqlitePath = m_dir->filePath(QStringLiteral("server.db"));
-    c.database.autoMigrate = true;
-    c.security.jwtSecret = QByteArray("client-test-secret-long-enough-for-hs256!!");
-    c.security.failedAuthPerMinute = 0;
-    c.server.port = port;
-    c.server.workers = 2;
-    c.server.logDir = m_dir->filePath(QStringLiteral("logs"));
-    c.server.dataDir = m_dir->filePath(QStringLiteral("data"));
+    Config c = testServerConfig(*m_dir, QStringLiteral("server"));
+    c.server.port = port; // a restarted server comes back on the same address
     c.google.clientIds = {m_provider.clientId()};
     c.google.issuers = {m_provider.issuer().toString()};
     c.google.jwksUrl = m_provider.jwksUri();
@@ -155,10 +149,13 @@ int TestClient::refreshOutside(const QString &token)
     return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
 }
 
-bool TestClient::loginWith(Client &client)
+bool TestClient::loginWith(Client &client, int *logouts)
 {
     bool loggedIn = false;
-    client.login([&](const User &) { loggedIn = true; });
+    client.login([&](const User &) { loggedIn = true; }, [logouts] {
+        if (logouts)
+            ++*logouts;
+    });
     const bool ok = pump(client, [&] { return loggedIn || client.loginStatus() == LoginStatus::Failed; });
     if (client.loginStatus() == LoginStatus::Failed)
         qWarning() << "login failed:" << client.loginError().message;
@@ -258,9 +255,7 @@ void TestClient::refreshRejectedLogsOut()
 {
     Client client(clientConfig(m_login));
     int logouts = 0;
-    bool loggedIn = false;
-    client.login([&](const User &) { loggedIn = true; }, [&] { ++logouts; });
-    QVERIFY(pump(client, [&] { return loggedIn; }));
+    QVERIFY(loginWith(client, &logouts));
     // Someone else rotates the stored token (a copy of the file), then the grace window
     // passes: the client's token is a replay now, and the server ends the session.
     const QString token = storedRefreshToken();
@@ -360,9 +355,7 @@ void TestClient::logoutEndsServerSession()
 {
     Client client(clientConfig(m_login));
     int logouts = 0;
-    bool loggedIn = false;
-    client.login([&](const User &) { loggedIn = true; }, [&] { ++logouts; });
-    QVERIFY(pump(client, [&] { return loggedIn; }));
+    QVERIFY(loginWith(client, &logouts));
     const QString token = storedRefreshToken();
     QVERIFY(!token.isEmpty());
     client.logout();

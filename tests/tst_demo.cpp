@@ -7,6 +7,7 @@
 #include "demowindow.h"
 
 #include "latchkeyserver.h"
+#include "testserverconfig.h"
 #include "oidcprovider.h"
 
 #include <username.h>
@@ -204,16 +205,7 @@ void TestDemo::initTestCase()
              "/usr/bin/chromium is missing (scripts/deps.sh test)");
     QVERIFY(QDir().mkpath(QStringLiteral(LATCHKEY_DEMO_SCREENSHOT_DIR)));
 
-    Config c;
-    c.database.driver = QStringLiteral("sqlite");
-    c.database.sqlitePath = m_dir.filePath(QStringLiteral("server.db"));
-    c.database.autoMigrate = true;
-    c.security.jwtSecret = QByteArray("demo-test-secret-long-enough-for-hs256!!!");
-    c.security.failedAuthPerMinute = 0;
-    c.server.port = 0;
-    c.server.workers = 2;
-    c.server.logDir = m_dir.filePath(QStringLiteral("logs"));
-    c.server.dataDir = m_dir.filePath(QStringLiteral("data"));
+    Config c = testServerConfig(m_dir, QStringLiteral("server"));
     c.dev.enabled = true; // the demo's default provider: /dev-idp/, client id latchkey-dev
     m_server = std::make_unique<LatchkeyServer>(c);
     const Status started = m_server->start();

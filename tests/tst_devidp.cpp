@@ -2,6 +2,7 @@
 // page, every refusal, the token endpoint's checks, ID tokens against its JWKS, /api/login
 // with provider "dev", the loopback-only rule, and the client library's whole flow against it.
 #include "latchkeyserver.h"
+#include "testserverconfig.h"
 
 #include "testclient.h"
 
@@ -117,16 +118,7 @@ private:
 
 Config TestDevIdp::serverConfig(const QString &name, bool dev)
 {
-    Config c;
-    c.database.driver = u"sqlite"_s;
-    c.database.autoMigrate = true;
-    c.database.sqlitePath = m_dir.filePath(name + u".db"_s);
-    c.security.jwtSecret = QByteArray("a-test-secret-that-is-long-enough-for-hs256!");
-    c.security.failedAuthPerMinute = 0;
-    c.server.port = 0;
-    c.server.workers = 2;
-    c.server.logDir = m_dir.filePath(name + u"-logs"_s);
-    c.server.dataDir = m_dir.filePath(u"data"_s);
+    Config c = testServerConfig(m_dir, name);
     c.dev.enabled = dev;
     return c;
 }

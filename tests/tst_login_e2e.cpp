@@ -7,6 +7,7 @@
 
 #include "oidcprovider.h"
 #include "pgfixture.h"
+#include "testserverconfig.h"
 
 #include <latchkey/client.h>
 
@@ -69,28 +70,7 @@ private:
 
 Config TestLoginE2e::serverConfig()
 {
-    Config c;
-    c.database.driver = m_driver;
-    c.database.autoMigrate = true;
-    const QString name = QStringLiteral("latchkey_login_e2e");
-    if (m_driver == QLatin1StringView("postgres")) {
-        const QString error = createPgDatabase(*m_pg, name, QStringLiteral("latchkey_test"), QStringLiteral("test-password"));
-        if (!error.isEmpty())
-            qWarning() << "cannot create test database:" << error;
-        c.database.host = m_pg->host;
-        c.database.port = m_pg->port;
-        c.database.name = name;
-        c.database.user = QStringLiteral("latchkey_test");
-        c.database.password = QStringLiteral("test-password");
-    } else {
-        c.database.sqlitePath = m_dir.filePath(name + QStringLiteral(".db"));
-    }
-    c.security.jwtSecret = QByteArray("a-test-secret-that-is-long-enough-for-hs256!");
-    c.security.failedAuthPerMinute = 0;
-    c.server.port = 0;
-    c.server.workers = 2;
-    c.server.logDir = m_dir.filePath(QStringLiteral("logs"));
-    c.server.dataDir = m_dir.filePath(QStringLiteral("data"));
+    Config c = testServerConfig(m_dir, QStringLiteral("latchkey_login_e2e"), m_pg);
     // The provider stands where Google would: its client ID, issuer and keys.
     c.google.clientIds = {m_provider.clientId()};
     c.google.issuers = {m_provider.issuer().toString()};

@@ -180,6 +180,15 @@ QString fromEmail(const QString &email)
     return name;
 }
 
+QString withSuffix(const QString &base, int attempt, quint32 random)
+{
+    if (attempt == 0)
+        return base;
+    const quint32 range = attempt < 4 ? 10000 : 100000000;
+    const QString suffix = QString::number(2 + random % range);
+    return base.left(maxLength - suffix.size()) + suffix;
+}
+
 QString sanitizeForLog(const QString &text)
 {
     QString out = text;

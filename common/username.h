@@ -24,6 +24,12 @@ QString foldKey(const QString &normalized);
 //! the caller's job (it appends a number and asks again).
 QString fromEmail(const QString &email);
 
+//! The name to try at \a attempt of making \a base unique: \a base itself at attempt 0,
+//! then \a base cut to fit and a number drawn from \a random (2..10001 for the first three
+//! retries, then 2..100000001; random rather than sequential, since "alex" may have
+//! thousands of holders already).
+QString withSuffix(const QString &base, int attempt, quint32 random);
+
 //! Replaces control characters (C0, C1, U+2028/2029, …) with '?' so untrusted text can
 //! go into one log line without forging another.
 QString sanitizeForLog(const QString &text);

@@ -1,6 +1,6 @@
 // The wire API end to end over real sockets, on SQLite and on a real PostgreSQL: login,
 // refresh rotation and reuse, usernames, sessions, every error status, the login log.
-#include "latchkeyserver.h"
+#include "app/latchkeyserver.h"
 
 #include "pgfixture.h"
 #include "testserverconfig.h"

@@ -4,7 +4,7 @@
 // 401 → refresh → retry, profile updates, callbacks drained by the Qt loop.
 #include <latchkey/client.h>
 
-#include "latchkeyserver.h"
+#include "app/latchkeyserver.h"
 #include "oidcprovider.h"
 #include "testserverconfig.h"
 

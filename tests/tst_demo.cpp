@@ -6,7 +6,7 @@
 #include "democonfig.h"
 #include "demowindow.h"
 
-#include "latchkeyserver.h"
+#include "app/latchkeyserver.h"
 #include "testserverconfig.h"
 #include "oidcprovider.h"
 

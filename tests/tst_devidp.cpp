@@ -1,7 +1,7 @@
 // The development identity provider (/dev-idp/) over real sockets: discovery, the sign-in
 // page, every refusal, the token endpoint's checks, ID tokens against its JWKS, /api/login
 // with provider "dev", the loopback-only rule, and the client library's whole flow against it.
-#include "latchkeyserver.h"
+#include "app/latchkeyserver.h"
 #include "testserverconfig.h"
 
 #include "testclient.h"

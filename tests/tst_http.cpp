@@ -142,8 +142,6 @@ private Q_SLOTS:
     void bodyTooLargeByContentLength();
     void chunkedBodyTooLarge();
     void chunkedBodyWithinLimit();
-    void contentType_data();
-    void contentType();
     void malformedRequest_data();
     void malformedRequest();
     void keepAliveThousandRequests();
@@ -270,37 +268,6 @@ void TestHttp::chunkedBodyWithinLimit()
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 8);
     QVERIFY(client.isConnected());
-}
-
-void TestHttp::contentType_data()
-{
-    QTest::addColumn<QByteArray>("contentType");
-    QTest::addColumn<int>("status");
-    QTest::newRow("json") << QByteArray("application/json") << 200;
-    QTest::newRow("json with charset") << QByteArray("application/json; charset=utf-8") << 200;
-    QTest::newRow("upper case") << QByteArray("Application/JSON") << 200;
-    QTest::newRow("text") << QByteArray("text/plain") << 415;
-    QTest::newRow("form") << QByteArray("application/x-www-form-urlencoded") << 415;
-    QTest::newRow("json prefix") << QByteArray("application/jsonp") << 415;
-    QTest::newRow("missing") << QByteArray() << 415;
-}
-
-void TestHttp::contentType()
-{
-    QFETCH(QByteArray, contentType);
-    QFETCH(int, status);
-    TestClient client(port());
-    client.sendRaw(post("/echo", "{\"a\":1}", contentType));
-    const TestResponse r = client.readResponse();
-    QCOMPARE(r.status, status);
-    if (status == 415) {
-        QCOMPARE(jsonString(r, "code"), QStringLiteral("unsupported_media_type"));
-        QVERIFY(m_observed->eventList().isEmpty()); // refused before the handler
-    } else {
-        QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 7);
-    }
-    // Either way the request was well-formed, so the connection stays usable.
-    QCOMPARE(client.get("/next").status, 200);
 }
 
 void TestHttp::malformedRequest_data()

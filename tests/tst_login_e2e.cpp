@@ -3,7 +3,7 @@
 // provider (npm oidc-provider, tests/fixtures/oidc) whose ID token an in-process Latchkey
 // server verifies. The "browser" is a script that submits the provider's forms over HTTP,
 // and once headless Chromium clicking through the provider's pages.
-#include "latchkeyserver.h"
+#include "app/latchkeyserver.h"
 
 #include "oidcprovider.h"
 #include "pgfixture.h"

@@ -1,5 +1,5 @@
 // Runs the real setup_db binary against PostgreSQL and SQLite, and the server's schema check.
-#include "latchkeyserver.h"
+#include "app/latchkeyserver.h"
 #include "db/database.h"
 #include "db/migrator.h"
 #include "pgfixture.h"

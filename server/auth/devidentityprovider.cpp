@@ -66,7 +66,7 @@ QJsonObject DevIdentityProvider::jwks() const
     return {{QStringLiteral("keys"), QJsonArray{m_key.publicJwk()}}};
 }
 
-QByteArray DevIdentityProvider::issueCode(Grant grant)
+Result<QByteArray> DevIdentityProvider::issueCode(Grant grant)
 {
     const qint64 now = nowMs();
     grant.expiresAtMs = now + codeLifetimeMs;
@@ -75,13 +75,13 @@ QByteArray DevIdentityProvider::issueCode(Grant grant)
     if (m_codes.size() >= maxPendingCodes) {
         m_codes.removeIf([now](const QHash<QByteArray, Grant>::iterator it) { return it->expiresAtMs <= now; });
         if (m_codes.size() >= maxPendingCodes)
-            return {};
+            return Error{ErrorCode::RateLimited, QStringLiteral("too many unused authorization codes")};
     }
     m_codes.insert(code, std::move(grant));
     return code;
 }
 
-std::variant<QJsonObject, DevIdentityProvider::TokenError>
+Result<QJsonObject, DevIdentityProvider::TokenError>
 DevIdentityProvider::redeem(const QString &code, const QString &clientId, const QString &redirectUri,
                             const QString &codeVerifier)
 {

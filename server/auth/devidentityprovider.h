@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "db/userstore.h"
+#include "identity.h"
 
 #include <clock.h>
 #include <jwt.h>
@@ -12,7 +12,6 @@
 #include <QMutex>
 
 #include <atomic>
-#include <variant>
 
 namespace latchkey {
 
@@ -56,12 +55,12 @@ public:
     QJsonObject discovery() const;
     QJsonObject jwks() const;
 
-    //! A fresh one-time code for \a grant (its expiry is set here); empty when too many
-    //! codes are pending.
-    QByteArray issueCode(Grant grant);
+    //! A fresh one-time code for \a grant (its expiry is set here); RateLimited when too
+    //! many codes are pending.
+    Result<QByteArray> issueCode(Grant grant);
     //! Trades a code (single use: consumed by any attempt) for {access_token, token_type,
     //! expires_in, id_token}; the verifier is checked against the S256 challenge in constant time.
-    std::variant<QJsonObject, TokenError> redeem(const QString &code, const QString &clientId,
+    Result<QJsonObject, TokenError> redeem(const QString &code, const QString &clientId,
                                                   const QString &redirectUri, const QString &codeVerifier);
 
     //! /api/login's check of an ID token this provider issued: signature, iss, aud, exp.

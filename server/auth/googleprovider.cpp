@@ -1,14 +1,13 @@
 // Provider calls with a hard deadline; JWKS fetched once for all waiting requests.
 #include "googleprovider.h"
 
+#include "logging.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QNetworkReply>
 #include <QRegularExpression>
 #include <QTimer>
-
-Q_LOGGING_CATEGORY(lcProvider, "latchkey.provider")
 
 namespace latchkey {
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "config/config.h"
-#include "db/userstore.h"
+#include "identity.h"
 
 #include <clock.h>
 #include <jwt.h>

@@ -81,20 +81,26 @@ QByteArray TokenIssuer::refreshToken(qint64 sessionId, qint64 counter) const
     return base64url::encode(payload + refreshMac(sessionId, payload));
 }
 
-std::optional<RefreshClaims> TokenIssuer::verifyRefreshToken(QByteArrayView token) const
+Result<RefreshClaims> TokenIssuer::verifyRefreshToken(QByteArrayView token) const
 {
+    const Error invalid = invalidRefreshToken();
     if (token.size() > 128)
-        return std::nullopt;
+        return invalid;
     const std::optional<QByteArray> raw = base64url::decode(token);
     if (!raw || raw->size() != refreshPayloadSize + macSize || raw->at(0) != refreshVersion)
-        return std::nullopt;
+        return invalid;
     const RefreshClaims claims{qFromBigEndian<qint64>(raw->constData() + 1),
                                qFromBigEndian<qint64>(raw->constData() + 9)};
     const QByteArrayView payload(raw->constData(), refreshPayloadSize);
     const QByteArrayView mac(raw->constData() + refreshPayloadSize, macSize);
     if (!crypto::constantTimeEquals(mac, refreshMac(claims.sessionId, payload)))
-        return std::nullopt;
+        return invalid;
     return claims;
+}
+
+Error invalidRefreshToken()
+{
+    return {ErrorCode::InvalidRefreshToken, QStringLiteral("the refresh token is invalid or expired")};
 }
 
 } // namespace latchkey

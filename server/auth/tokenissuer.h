@@ -7,7 +7,6 @@
 
 #include <QByteArray>
 
-#include <optional>
 
 namespace latchkey {
 
@@ -27,6 +26,10 @@ struct RefreshClaims
     qint64 counter = 0;
 };
 
+//! 401 for a refresh token that is malformed, not ours, expired, revoked or unknown (one
+//! message for all: the client learns nothing about which).
+Error invalidRefreshToken();
+
 //! Immutable after construction; shared by all worker threads.
 class TokenIssuer
 {
@@ -40,8 +43,9 @@ public:
     Result<AccessClaims> verifyAccessToken(QByteArrayView token, qint64 nowSecs) const;
 
     QByteArray refreshToken(qint64 sessionId, qint64 counter) const;
-    //! std::nullopt unless \a token is well-formed and its MAC is ours (constant-time check).
-    std::optional<RefreshClaims> verifyRefreshToken(QByteArrayView token) const;
+    //! The claims of \a token if it is well-formed and its MAC is ours (constant-time
+    //! check); invalidRefreshToken() otherwise.
+    Result<RefreshClaims> verifyRefreshToken(QByteArrayView token) const;
 
 private:
     QByteArray refreshPayload(qint64 sessionId, qint64 counter) const;

@@ -1,15 +1,14 @@
 // Connection set-up per driver, the statement cache and error mapping.
 #include "database.h"
 
+#include "logging.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QLoggingCategory>
 #include <QSqlError>
 
 #include <atomic>
-
-Q_LOGGING_CATEGORY(lcDb, "latchkey.db")
 
 namespace latchkey {
 
@@ -90,18 +89,23 @@ bool Database::reopen()
     return true;
 }
 
-QSqlQuery *Database::prepared(const char *sql)
+QSqlQuery *Database::prepared(const Statement &statement)
 {
-    auto it = m_statements.find(sql);
-    if (it != m_statements.end())
-        return &it->second;
+    auto it = m_statements.find(statement.name);
+    if (it != m_statements.end()) {
+        Q_ASSERT_X(qstrcmp(it->second.sql, statement.sql) == 0, "Database::prepared",
+                   "two statements share one name");
+        return &it->second.query;
+    }
     QSqlQuery query(m_db);
     query.setForwardOnly(true);
-    if (!query.prepare(QString::fromUtf8(sql))) {
-        qCCritical(lcDb) << "cannot prepare statement:" << query.lastError().text() << "SQL:" << sql;
+    if (!query.prepare(QString::fromUtf8(statement.sql))) {
+        qCCritical(lcDb) << "cannot prepare statement" << statement.name.data() << ":"
+                         << query.lastError().text();
         return nullptr;
     }
-    return &m_statements.emplace(sql, std::move(query)).first->second;
+    Prepared &entry = m_statements.emplace(statement.name, Prepared{std::move(query), statement.sql}).first->second;
+    return &entry.query;
 }
 
 bool Database::exec(const QString &sql, const char *what)
@@ -157,9 +161,7 @@ Error Database::prepareFailure()
         rollback();
     // A statement can fail on a good connection (a bug, a constraint) or because the
     // connection is gone; only the second is "unavailable", and ping() reconnects it.
-    if (!ping())
-        return Error{ErrorCode::DatabaseUnavailable, QStringLiteral("the database is unavailable")};
-    return Error{ErrorCode::Internal, QStringLiteral("internal error")};
+    return ping() ? Error::internal() : Error::databaseUnavailable();
 }
 
 bool Database::isUniqueViolation(const QSqlQuery &query)

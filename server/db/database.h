@@ -1,6 +1,8 @@
 // One thread's database connection (PostgreSQL or SQLite) and its prepared statements.
 #pragma once
 
+#include "statements.h"
+
 #include "config/config.h"
 
 #include <latchkey/error.h>
@@ -9,15 +11,10 @@
 #include <QSqlQuery>
 
 #include <memory>
+#include <string_view>
 #include <unordered_map>
 
 namespace latchkey {
-
-//! What a client sees of a failure we log elsewhere: nothing internal.
-inline Error internalError()
-{
-    return Error{ErrorCode::Internal, QStringLiteral("internal error")};
-}
 
 //! A QSqlDatabase belongs to the thread that opened it: create, use and destroy a Database
 //! on one thread. Statements are prepared once per connection and reused.
@@ -36,9 +33,9 @@ public:
     bool isPostgres() const { return m_postgres; }
     QSqlDatabase &connection() { return m_db; }
 
-    //! The prepared statement for \a sql (a string literal: its address is the cache key),
-    //! or nullptr when preparing failed (logged). Bound values are reset by the caller.
-    QSqlQuery *prepared(const char *sql);
+    //! The prepared statement \a statement (one of sql::…, cached by its name), or nullptr
+    //! when preparing failed (logged). Bound values are reset by the caller.
+    QSqlQuery *prepared(const Statement &statement);
 
     //! Runs \a sql without parameters; false on failure (logged with \a what).
     bool exec(const QString &sql, const char *what);
@@ -67,8 +64,13 @@ private:
     QSqlDatabase m_db;
     bool m_postgres;
     bool m_inTransaction = false;
+    struct Prepared
+    {
+        QSqlQuery query;
+        const char *sql; //!< to catch one name given two texts
+    };
     // Node-based: a QSqlQuery* handed out stays valid while later statements are added.
-    std::unordered_map<const char *, QSqlQuery> m_statements;
+    std::unordered_map<std::string_view, Prepared> m_statements;
 };
 
 } // namespace latchkey

@@ -1,14 +1,13 @@
 // Applies numbered SQL files in order, one transaction each, never dropping anything.
 #include "migrator.h"
 
+#include "logging.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
-#include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QSqlError>
-
-Q_DECLARE_LOGGING_CATEGORY(lcDb)
 
 namespace latchkey {
 

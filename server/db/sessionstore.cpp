@@ -5,17 +5,19 @@
 
 namespace latchkey {
 
+namespace {
+Error notAdvanced()
+{
+    return Error::notFound(QStringLiteral("no live session at that counter"));
+}
+} // namespace
+
 Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64 expiresAt,
                                            const QString &clientIp, const QString &userAgent,
                                            int maxSessions)
 {
-    QSqlQuery *insert = m_db.prepared(
-        "INSERT INTO sessions (user_id, counter, created_at, refreshed_at, expires_at, client_ip,"
-        " user_agent) VALUES (?, 0, ?, ?, ?, ?, ?) RETURNING id");
-    QSqlQuery *trim = m_db.prepared(
-        "UPDATE sessions SET revoked_at = ?, revoke_reason = 'session_limit'"
-        " WHERE user_id = ? AND revoked_at IS NULL AND id NOT IN"
-        " (SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL ORDER BY id DESC LIMIT ?)");
+    QSqlQuery *insert = m_db.prepared(sql::insertSession);
+    QSqlQuery *trim = m_db.prepared(sql::trimSessions);
     if (!insert || !trim)
         return m_db.prepareFailure();
     // One transaction: a session that could not be bounded must not stay live.
@@ -43,17 +45,11 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
     return record;
 }
 
-Result<std::optional<User>> SessionStore::advance(qint64 sessionId, qint64 counter,
-                                                  qint64 nowSecs, qint64 newExpiresAt)
+Result<User> SessionStore::advance(qint64 sessionId, qint64 counter, qint64 nowSecs,
+                                   qint64 newExpiresAt)
 {
-#define LATCHKEY_ROTATE                                                                            \
-    "UPDATE sessions SET counter = counter + 1, refreshed_at = ?, expires_at = ?"                  \
-    " WHERE id = ? AND counter = ? AND revoked_at IS NULL AND expires_at > ? RETURNING user_id"
-    QSqlQuery *q = m_db.isPostgres()
-                       ? m_db.prepared("WITH s AS (" LATCHKEY_ROTATE ") SELECT " LATCHKEY_USER_COLUMNS
-                                       " FROM users u JOIN s ON u.id = s.user_id")
-                       : m_db.prepared(LATCHKEY_ROTATE);
-#undef LATCHKEY_ROTATE
+    const bool oneTrip = m_db.isPostgres();
+    QSqlQuery *q = m_db.prepared(oneTrip ? sql::rotateSessionReadingUser : sql::rotateSession);
     if (!q)
         return m_db.prepareFailure();
     q->bindValue(0, nowSecs);
@@ -63,54 +59,55 @@ Result<std::optional<User>> SessionStore::advance(qint64 sessionId, qint64 count
     q->bindValue(4, nowSecs);
     if (!q->exec())
         return m_db.failure(*q, "rotating a refresh token");
-    std::optional<User> user;
-    qint64 userId = 0;
-    if (q->next()) {
-        if (m_db.isPostgres())
-            user = userFromRow(*q);
-        else
-            userId = q->value(0).toLongLong();
+    if (!q->next()) {
+        q->finish();
+        return notAdvanced();
     }
-    q->finish();
-    if (userId == 0)
+    if (oneTrip) {
+        User user = userFromRow(*q);
+        q->finish();
         return user;
+    }
+    const qint64 userId = q->value(0).toLongLong();
+    q->finish();
     // SQLite has no data-modifying CTE: read the user in a second statement.
-    QSqlQuery *read = m_db.prepared("SELECT " LATCHKEY_USER_COLUMNS " FROM users u WHERE u.id = ?");
+    QSqlQuery *read = m_db.prepared(sql::userById);
     if (!read)
         return m_db.prepareFailure();
     read->bindValue(0, userId);
     if (!read->exec())
         return m_db.failure(*read, "reading a user");
-    if (read->next())
-        user = userFromRow(*read);
+    if (!read->next()) {
+        read->finish();
+        return notAdvanced();
+    }
+    User user = userFromRow(*read);
     read->finish();
     return user;
 }
 
-Result<std::optional<SessionRecord>> SessionStore::find(qint64 sessionId)
+Result<SessionRecord> SessionStore::find(qint64 sessionId)
 {
-    QSqlQuery *q = m_db.prepared(
-        "SELECT id, user_id, counter, refreshed_at, expires_at, revoked_at"
-        " FROM sessions WHERE id = ?");
+    QSqlQuery *q = m_db.prepared(sql::findSession);
     if (!q)
         return m_db.prepareFailure();
     q->bindValue(0, sessionId);
     if (!q->exec())
         return m_db.failure(*q, "reading a session");
-    std::optional<SessionRecord> record;
-    if (q->next()) {
-        record = SessionRecord{q->value(0).toLongLong(), q->value(1).toLongLong(),
+    if (!q->next()) {
+        q->finish();
+        return Error::notFound(QStringLiteral("no such session"));
+    }
+    const SessionRecord record{q->value(0).toLongLong(), q->value(1).toLongLong(),
                                q->value(2).toLongLong(), q->value(3).toLongLong(),
                                q->value(4).toLongLong(), !q->value(5).isNull()};
-    }
     q->finish();
     return record;
 }
 
 Status SessionStore::revoke(qint64 sessionId, qint64 nowSecs, const QString &reason)
 {
-    QSqlQuery *q = m_db.prepared(
-        "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL");
+    QSqlQuery *q = m_db.prepared(sql::revokeSession);
     if (!q)
         return m_db.prepareFailure();
     q->bindValue(0, nowSecs);

@@ -5,8 +5,6 @@
 
 #include <latchkey/user.h>
 
-#include <optional>
-
 namespace latchkey {
 
 struct SessionRecord
@@ -31,12 +29,12 @@ public:
 
     //! The rotation: one conditional UPDATE, moving the counter from \a counter to
     //! counter + 1 if the session is live. Returns the session's user when this call did it;
-    //! std::nullopt when another call did first or the session is revoked or expired.
+    //! NotFound when another call did first or the session is revoked or expired.
     //! On PostgreSQL the update and the user read are one statement (one round trip).
-    Result<std::optional<User>> advance(qint64 sessionId, qint64 counter, qint64 nowSecs,
-                                        qint64 newExpiresAt);
+    Result<User> advance(qint64 sessionId, qint64 counter, qint64 nowSecs, qint64 newExpiresAt);
 
-    Result<std::optional<SessionRecord>> find(qint64 sessionId);
+    //! NotFound when there is no such session (revoked and expired ones are found).
+    Result<SessionRecord> find(qint64 sessionId);
     Status revoke(qint64 sessionId, qint64 nowSecs, const QString &reason);
 
 private:

@@ -1,4 +1,4 @@
-// The users columns every user-returning statement selects, and their mapping to User.
+// The mapping of a user row (the columns user-returning statements select) to User.
 #pragma once
 
 #include <latchkey/user.h>
@@ -8,9 +8,8 @@
 
 namespace latchkey {
 
-//! Select list for "users u"; userFromRow() reads it back in this order.
-#define LATCHKEY_USER_COLUMNS "u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login"
-
+//! Reads u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login (the
+//! select list of the user statements in statements.h) in this order.
 inline User userFromRow(const QSqlQuery &q)
 {
     User u;

@@ -5,17 +5,14 @@
 
 #include <latchkey/user.h>
 
-#include <optional>
-
 namespace latchkey {
 
-//! Who the identity provider says the player is (verified by the caller).
-struct ExternalIdentity
+//! A provider account as the identities table keeps it: (provider, subject) → user.
+struct IdentityRecord
 {
     QString provider; //!< "google"
     QString subject;  //!< the provider's stable user id ("sub")
     QString email;
-    QString name;
     QString picture;
 };
 
@@ -24,24 +21,39 @@ class UserStore
 public:
     explicit UserStore(Database &db) : m_db(db) {}
 
+    struct SignedIn
+    {
+        User user;
+        bool created = false; //!< this call created the user (a first login)
+    };
+
     //! The user behind \a identity, its last_login set to \a now; on the first login a new
-    //! user whose username is \a baseName made unique (a number appended when taken).
-    //! \a created tells which happened. Safe against concurrent first logins.
-    Result<User> loginOrCreate(const ExternalIdentity &identity, const QString &baseName,
-                               const QDateTime &now, bool *created);
+    //! user named \a baseName, made unique with username::withSuffix() when it is taken.
+    //! Safe against concurrent first logins.
+    Result<SignedIn> loginOrCreate(const IdentityRecord &identity, const QString &baseName,
+                                   const QDateTime &now);
 
     //! The user owning live session \a sessionId (not revoked, not expired at \a nowSecs);
-    //! std::nullopt when there is none (logged out, revoked, or not \a userId's).
-    Result<std::optional<User>> byLiveSession(qint64 sessionId, qint64 userId, qint64 nowSecs);
-    Result<std::optional<User>> byId(qint64 userId);
+    //! NotFound when there is none (logged out, revoked, or not \a userId's).
+    Result<User> byLiveSession(qint64 sessionId, qint64 userId, qint64 nowSecs);
+    //! NotFound when there is no such user.
+    Result<User> byId(qint64 userId);
 
-    //! UsernameTaken when another user holds \a nameKey.
+    //! UsernameTaken when another user holds \a nameKey; InvalidToken when the user is gone.
     Result<User> rename(qint64 userId, const QString &name, const QString &nameKey);
     Result<User> setPicture(qint64 userId, const QString &picture);
 
 private:
-    Result<std::optional<User>> byIdentity(const ExternalIdentity &identity);
-    Result<std::optional<User>> fetchOne(QSqlQuery *query, const char *what);
+    Result<User> byIdentity(const IdentityRecord &identity);
+    //! Runs \a q and reads its one user row; NotFound when it returned none.
+    Result<User> fetchOne(QSqlQuery *q, const char *what);
+    //! An existing identity's user, its last_login recorded; NotFound for a new identity.
+    Result<SignedIn> loginExisting(const IdentityRecord &identity, const QDateTime &now);
+    //! A new user and identity in one transaction.
+    Result<SignedIn> create(const IdentityRecord &identity, const QString &baseName,
+                            const QDateTime &now);
+    //! rename's and setPicture's tail: the user as it is after the update.
+    Result<User> updated(qint64 userId);
 
     Database &m_db;
 };

@@ -2,13 +2,10 @@
 #include "httpconnection.h"
 
 #include "httpworker.h"
+#include "logging.h"
 #include "monotonic.h"
 
-#include <QLoggingCategory>
-
 #include <sys/socket.h>
-
-Q_LOGGING_CATEGORY(lcHttp, "latchkey.http")
 
 namespace latchkey {
 
@@ -252,16 +249,6 @@ void HttpConnection::dispatch()
     m_inFlight = true;
     m_deadlineMs = 0; // the handler bounds its own work (provider and database timeouts)
     const Responder responder(this, ++m_sequence);
-    const QByteArray contentType = m_request.header("content-type");
-    const qsizetype semicolon = contentType.indexOf(';');
-    const QByteArray mediaType = (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
-    const QList<QByteArray> &accepted = m_worker->limits().bodyMediaTypes;
-    if (!m_request.body.isEmpty() && !accepted.contains(mediaType)) {
-        responder.sendError({ErrorCode::UnsupportedMediaType,
-                             QStringLiteral("request bodies must be Content-Type: %1")
-                                 .arg(QString::fromLatin1(accepted.join(" or ")))});
-        return;
-    }
     m_worker->handler()->handle(m_request, responder);
 }
 

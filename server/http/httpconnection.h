@@ -23,9 +23,6 @@ struct HttpLimits
     int bodyTimeoutMs = 10000;      //!< and its body this long after the headers
     int idleTimeoutMs = 60000;      //!< keep-alive connection with nothing in flight
     int maxConnections = 10000;
-    //! Body media types the server reads at all (parameters such as charset ignored); any
-    //! other body is answered 415 before a handler sees it. Handlers may narrow it per route.
-    QList<QByteArray> bodyMediaTypes{QByteArrayLiteral("application/json")};
 };
 
 class HttpConnection : public QObject

@@ -27,6 +27,11 @@ struct HttpRequest
         }
         return {};
     }
+
+    //! The Content-Type's media type, lower-cased, without parameters ("application/json"
+    //! for "Application/JSON; charset=utf-8"); empty without a Content-Type. The one place
+    //! that parses it: the router decides per route which media types it takes.
+    QByteArray mediaType() const;
 };
 
 } // namespace latchkey

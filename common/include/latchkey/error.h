@@ -52,27 +52,41 @@ struct Error
 {
     ErrorCode code = ErrorCode::Internal;
     QString message; //!< for people; never holds secrets or internals
+
+    // The recurring errors, worded once.
+    //! 503: the database cannot be reached (the server answers it, never 500).
+    static Error databaseUnavailable()
+    {
+        return {ErrorCode::DatabaseUnavailable, QStringLiteral("the database is unavailable")};
+    }
+    //! 500 as a client sees it: nothing internal (the details are logged where they happen).
+    static Error internal() { return {ErrorCode::Internal, QStringLiteral("internal error")}; }
+    //! 404, also "no such row" between a store and its caller.
+    static Error notFound(const QString &message) { return {ErrorCode::NotFound, message}; }
 };
 
-//! A value or an Error, for fallible calls (no exceptions cross our boundaries).
-template<typename T>
+//! A value or an error, for fallible calls (no exceptions cross our boundaries). \a E is
+//! Error everywhere but where a protocol defines its own refusals (an OAuth error, a page).
+template<typename T, typename E = Error>
 class Result
 {
 public:
-    Result(T value) : m_data(std::move(value)) {}
-    Result(Error error) : m_data(std::move(error)) {}
+    Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
+    Result(E error) : m_data(std::in_place_index<1>, std::move(error)) {}
 
-    bool ok() const { return std::holds_alternative<T>(m_data); }
+    bool ok() const { return m_data.index() == 0; }
     explicit operator bool() const { return ok(); }
-    const T &value() const & { return std::get<T>(m_data); }
-    T &value() & { return std::get<T>(m_data); }
-    T &&value() && { return std::get<T>(std::move(m_data)); }
+    const T &value() const & { return std::get<0>(m_data); }
+    T &value() & { return std::get<0>(m_data); }
+    T &&value() && { return std::get<0>(std::move(m_data)); }
     const T &operator*() const & { return value(); }
+    T &operator*() & { return value(); }
     const T *operator->() const { return &value(); }
-    const Error &error() const { return std::get<Error>(m_data); }
+    T *operator->() { return &value(); }
+    const E &error() const { return std::get<1>(m_data); }
 
 private:
-    std::variant<T, Error> m_data;
+    std::variant<T, E> m_data;
 };
 
 //! For fallible calls with no value.

@@ -1,7 +1,10 @@
 // Start-up order: secret, schema, log, workers, listen.
 #include "latchkeyserver.h"
 
-#include "api/apiservice.h"
+#include "logging.h"
+#include "servercontext.h"
+#include "worker.h"
+
 #include "db/migrator.h"
 
 #include <base64url.h>
@@ -9,10 +12,7 @@
 
 #include <QDir>
 #include <QFile>
-#include <QLoggingCategory>
 #include <QThread>
-
-Q_LOGGING_CATEGORY(lcServer, "latchkey.server")
 
 namespace latchkey {
 
@@ -111,12 +111,10 @@ Status LatchkeyServer::start()
     limits.bodyTimeoutMs = m_config.server.headerTimeoutMs;
     limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
     limits.maxConnections = m_config.server.maxConnections;
-    if (m_context->devIdp) // its token endpoint takes OAuth's form bodies; ApiService narrows per route
-        limits.bodyMediaTypes.append(QByteArrayLiteral("application/x-www-form-urlencoded"));
     const int workers = m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
     ServerContext *context = m_context.get();
     m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
-        return std::unique_ptr<RequestHandler>(new ApiService(*context, index));
+        return std::unique_ptr<RequestHandler>(new Worker(*context, index));
     });
     connect(m_http.get(), &HttpServer::stopped, this, &LatchkeyServer::stopped);
     if (m_context->devIdp && m_config.server.port != 0)

@@ -1,0 +1,150 @@
+// /api/login, /api/refresh, /api/update_username, /api/update_picture, /api/me, /api/logout.
+#include "accountroutes.h"
+
+#include "jsonbody.h"
+
+#include <username.h>
+
+#include <QUrl>
+
+namespace latchkey {
+
+namespace {
+void answer(const Responder &responder, const Result<IssuedSession> &session)
+{
+    if (session)
+        responder.send(json::session(*session));
+    else
+        responder.sendError(session.error());
+}
+} // namespace
+
+AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
+                             const Config::Google &google, const DevIdentityProvider *devIdp,
+                             LoginLog &log, Clock clock)
+    : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp), m_log(log),
+      m_google(google, std::move(clock))
+{
+}
+
+void AccountRoutes::addRoutes(Router &router)
+{
+    const RouteRules signIn{Body::Json, Auth::None, true, true};
+    const RouteRules json{Body::Json, Auth::Bearer, true, false};
+    const RouteRules bearer{Body::None, Auth::Bearer, true, false};
+    router.add("POST", "/api/login", signIn, this, &AccountRoutes::login);
+    router.add("POST", "/api/refresh", signIn, this, &AccountRoutes::refresh);
+    router.add("POST", "/api/update_username", json, this, &AccountRoutes::updateUsername);
+    router.add("POST", "/api/update_picture", json, this, &AccountRoutes::updatePicture);
+    router.add("GET", "/api/me", bearer, this, &AccountRoutes::me);
+    router.add("POST", "/api/logout", bearer, this, &AccountRoutes::logout);
+}
+
+void AccountRoutes::login(Call &call)
+{
+    const QJsonValue provider = call.body.value(QLatin1StringView("provider"));
+    const bool dev = m_devIdp && provider == QJsonValue(QStringLiteral("dev"));
+    if (!provider.isUndefined() && provider != QJsonValue(QStringLiteral("google")) && !dev) {
+        call.responder.sendError({ErrorCode::InvalidField, m_devIdp
+                                                               ? QStringLiteral("provider must be \"google\" or \"dev\"")
+                                                               : QStringLiteral("provider must be \"google\"")});
+        return;
+    }
+    // The development provider issues ID tokens only.
+    const bool hasIdToken = dev || call.body.contains(QLatin1StringView("id_token"));
+    const Result<QString> token = json::stringField(call.body, hasIdToken ? "id_token" : "access_token");
+    if (!token) {
+        Error error = token.error();
+        if (error.code == ErrorCode::MissingField && !dev)
+            error.message = QStringLiteral("missing field: access_token or id_token");
+        call.responder.sendError(error);
+        return;
+    }
+    auto done = [this, client = call.client(), responder = call.responder](Result<ExternalIdentity> identity) {
+        if (identity && responder.isClientGone())
+            return; // no one would receive the session: do not open one
+        answer(responder, m_signIn.finish(identity, client));
+    };
+    if (dev)
+        done(m_devIdp->verifyIdToken(*token)); // local: its key is ours
+    else if (hasIdToken)
+        m_google.verifyIdToken(*token, std::move(done));
+    else
+        m_google.verifyAccessToken(*token, std::move(done));
+}
+
+void AccountRoutes::refresh(Call &call)
+{
+    const Result<QString> token = json::stringField(call.body, "refresh_token");
+    if (!token) {
+        call.responder.sendError(token.error());
+        return;
+    }
+    answer(call.responder, m_sessions.refresh(token->toLatin1(), call.client()));
+}
+
+void AccountRoutes::updateUsername(Call &call)
+{
+    const Result<QString> raw = json::stringField(call.body, "new_username");
+    if (!raw) {
+        call.responder.sendError(raw.error());
+        return;
+    }
+    const Result<QString> name = username::normalize(*raw);
+    if (!name) {
+        call.responder.sendError(name.error());
+        return;
+    }
+    const User &before = call.session.user;
+    const Result<User> user = m_storage.users().rename(before.id, *name, username::foldKey(*name));
+    if (!user) {
+        if (user.error().code == ErrorCode::UsernameTaken) {
+            m_log.write("username_taken", call.http.peer,
+                        {{"user_id", QString::number(before.id)}, {"wanted", *name}});
+        }
+        call.responder.sendError(user.error());
+        return;
+    }
+    m_log.write("username_change", call.http.peer,
+                {{"user_id", QString::number(user->id)}, {"old", before.name}, {"new", user->name}});
+    call.responder.send(HttpResponse::json(200, json::success(*user)));
+}
+
+void AccountRoutes::updatePicture(Call &call)
+{
+    const Result<QString> picture = json::stringField(call.body, "new_picture");
+    if (!picture) {
+        call.responder.sendError(picture.error());
+        return;
+    }
+    const QUrl url(*picture, QUrl::StrictMode);
+    if (picture->size() > 2048 || !url.isValid() || url.scheme() != QLatin1StringView("https")
+        || url.host().isEmpty()) {
+        call.responder.sendError({ErrorCode::InvalidPicture,
+                                  QStringLiteral("new_picture must be an https URL of at most 2048 characters")});
+        return;
+    }
+    const Result<User> user = m_storage.users().setPicture(call.session.user.id, *picture);
+    if (!user) {
+        call.responder.sendError(user.error());
+        return;
+    }
+    call.responder.send(HttpResponse::json(200, json::success(*user)));
+}
+
+void AccountRoutes::me(Call &call)
+{
+    call.responder.send(HttpResponse::json(200, json::success(call.session.user)));
+}
+
+void AccountRoutes::logout(Call &call)
+{
+    const Status done = m_sessions.logout(call.session, call.client());
+    if (!done) {
+        call.responder.sendError(done.error());
+        return;
+    }
+    call.responder.send(HttpResponse::json(200, {{QStringLiteral("status"), QStringLiteral("success")}}));
+}
+
+} // namespace latchkey

@@ -1,0 +1,42 @@
+// The account routes of the wire API (/api/*): sign-in by provider token, refresh, profile,
+// logout. They translate HTTP; the policies are in auth/ (SignInService, SessionService).
+#pragma once
+
+#include "router.h"
+
+#include "auth/devidentityprovider.h"
+#include "auth/googleprovider.h"
+#include "auth/loginlog.h"
+#include "auth/signinservice.h"
+
+namespace latchkey {
+
+class AccountRoutes : public RouteGroup
+{
+public:
+    //! \a devIdp: the development provider, or nullptr when it is off. The Google checks
+    //! run on this worker's own GoogleProvider (its network access and key cache).
+    AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
+                  const Config::Google &google, const DevIdentityProvider *devIdp, LoginLog &log,
+                  Clock clock);
+
+    void addRoutes(Router &router) override;
+
+private:
+    void login(Call &call);
+    void refresh(Call &call);
+    void updateUsername(Call &call);
+    void updatePicture(Call &call);
+    void me(Call &call);
+    void logout(Call &call);
+
+    SignInService &m_signIn;
+    SessionService &m_sessions;
+    Storage &m_storage;
+    const DevIdentityProvider *m_devIdp;
+    LoginLog &m_log;
+    GoogleProvider m_google; //!< last: destroyed first, with any checks in flight
+
+};
+
+} // namespace latchkey

@@ -1,0 +1,31 @@
+// JSON request fields and the success bodies of the wire API.
+#include "jsonbody.h"
+
+namespace latchkey::json {
+
+Result<QString> stringField(const QJsonObject &body, const char *name)
+{
+    const QJsonValue v = body.value(QLatin1StringView(name));
+    if (v.isUndefined() || v.isNull())
+        return Error{ErrorCode::MissingField, QStringLiteral("missing field: %1").arg(QLatin1StringView(name))};
+    if (!v.isString())
+        return Error{ErrorCode::InvalidField, QStringLiteral("%1 must be a string").arg(QLatin1StringView(name))};
+    return v.toString();
+}
+
+QJsonObject success(const User &user)
+{
+    return {{QStringLiteral("status"), QStringLiteral("success")}, {QStringLiteral("user"), user.toJson()}};
+}
+
+HttpResponse session(const IssuedSession &session)
+{
+    QJsonObject body = success(session.user);
+    body.insert(QStringLiteral("access_token"), QString::fromLatin1(session.accessToken));
+    body.insert(QStringLiteral("refresh_token"), QString::fromLatin1(session.refreshToken));
+    body.insert(QStringLiteral("token_type"), QStringLiteral("Bearer"));
+    body.insert(QStringLiteral("expires_in"), session.expiresIn);
+    return HttpResponse::json(200, body);
+}
+
+} // namespace latchkey::json

@@ -1,0 +1,23 @@
+// Reading JSON request fields and writing the JSON answers the account routes share.
+#pragma once
+
+#include "auth/session.h"
+#include "http/httpresponse.h"
+
+#include <latchkey/error.h>
+#include <latchkey/user.h>
+
+#include <QJsonObject>
+
+namespace latchkey::json {
+
+//! The string field \a name: MissingField when absent (or null), InvalidField when not a string.
+Result<QString> stringField(const QJsonObject &body, const char *name);
+
+//! {"status":"success","user":U}
+QJsonObject success(const User &user);
+
+//! 200 {"status":"success","user","access_token","refresh_token","token_type","expires_in"}
+HttpResponse session(const IssuedSession &session);
+
+} // namespace latchkey::json

@@ -1,0 +1,9 @@
+// The logging categories of latchkey_api and their names.
+#include "logging.h"
+
+namespace latchkey {
+
+Q_LOGGING_CATEGORY(lcApi, "latchkey.api")
+Q_LOGGING_CATEGORY(lcDevIdp, "latchkey.devidp")
+
+} // namespace latchkey

@@ -1,0 +1,133 @@
+// Route lookup and the per-route checks, in the order a request meets them.
+#include "router.h"
+
+#include <QJsonDocument>
+
+namespace latchkey {
+
+ClientInfo Call::client() const
+{
+    return {http.peer, QString::fromUtf8(http.header("user-agent"))};
+}
+
+Router::Router(Storage &storage, SessionService &sessions, FailureLimiter &limiter, Clock clock)
+    : m_storage(storage), m_sessions(sessions), m_limiter(limiter), m_clock(std::move(clock))
+{
+}
+
+namespace {
+QByteArrayView mediaTypeOf(Body body)
+{
+    // Body::None routes read nothing, but a body sent to them must still be JSON.
+    return body == Body::Form ? QByteArrayView("application/x-www-form-urlencoded")
+                              : QByteArrayView("application/json");
+}
+
+void refuseMediaType(const Responder &responder, const QByteArray &accepted)
+{
+    responder.sendError({ErrorCode::UnsupportedMediaType,
+                         QStringLiteral("request bodies must be Content-Type: %1").arg(QString::fromLatin1(accepted))});
+}
+} // namespace
+
+void Router::add(QByteArrayView method, QByteArrayView path, RouteRules rules, Handler handler)
+{
+    if (!m_mediaTypes.contains(mediaTypeOf(rules.body)))
+        m_mediaTypes.append(mediaTypeOf(rules.body).toByteArray());
+    m_routes.push_back({method.toByteArray(), path.toByteArray(), rules, std::move(handler)});
+}
+
+const Router::Route *Router::find(const HttpRequest &request) const
+{
+    for (const Route &route : m_routes) {
+        if (route.path == request.path && route.method == request.method)
+            return &route;
+    }
+    return nullptr;
+}
+
+void Router::refuseUnrouted(const HttpRequest &request, const Responder &responder) const
+{
+    QByteArray allow; // only built for a miss, off the hot path
+    for (const Route &route : m_routes) {
+        if (route.path == request.path)
+            allow += (allow.isEmpty() ? "" : ", ") + route.method;
+    }
+    if (allow.isEmpty()) {
+        responder.sendError({ErrorCode::NotFound, QStringLiteral("no such endpoint")});
+        return;
+    }
+    HttpResponse r = HttpResponse::error(
+        {ErrorCode::MethodNotAllowed,
+         QStringLiteral("method not allowed; use %1").arg(QString::fromLatin1(allow))});
+    r.headers.emplaceBack("Allow", allow);
+    responder.send(std::move(r));
+}
+
+void Router::handle(const HttpRequest &request, Responder responder)
+{
+    // A body in a media type that no route reads is refused before routing, as unread.
+    const QByteArray mediaType = request.body.isEmpty() ? QByteArray() : request.mediaType();
+    if (!request.body.isEmpty() && !m_mediaTypes.contains(mediaType)) {
+        refuseMediaType(responder, m_mediaTypes.join(" or "));
+        return;
+    }
+    const Route *route = find(request);
+    if (!route) {
+        refuseUnrouted(request, responder);
+        return;
+    }
+    Call call{request, std::move(responder), {}, {}};
+    if (check(*route, mediaType, call))
+        route->handler(call);
+}
+
+bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
+{
+    const HttpRequest &request = call.http;
+    if (!request.body.isEmpty() && mediaType != mediaTypeOf(route.rules.body)) {
+        refuseMediaType(call.responder, mediaTypeOf(route.rules.body).toByteArray());
+        return false;
+    }
+    if (route.rules.body == Body::Json) {
+        const QJsonDocument doc = QJsonDocument::fromJson(request.body);
+        if (!doc.isObject()) {
+            call.responder.sendError({ErrorCode::InvalidJson, QStringLiteral("the body must be a JSON object")});
+            return false;
+        }
+        call.body = doc.object();
+    }
+    if (route.rules.database && !m_storage.isAvailable()) {
+        call.responder.sendError(Error::databaseUnavailable());
+        return false;
+    }
+    if (route.rules.failureLimited) {
+        if (const int wait = m_limiter.retryAfter(request.peer, m_clock()); wait > 0) {
+            HttpResponse r = HttpResponse::error(
+                {ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later")});
+            r.headers.emplaceBack("Retry-After", QByteArray::number(wait));
+            call.responder.send(std::move(r));
+            return false;
+        }
+    }
+    return route.rules.auth != Auth::Bearer || checkBearer(call);
+}
+
+bool Router::checkBearer(Call &call)
+{
+    const QByteArray header = call.http.header("authorization");
+    if (!header.startsWith("Bearer ") && !header.startsWith("bearer ")) {
+        call.responder.sendError(
+            {ErrorCode::InvalidToken, QStringLiteral("an Authorization: Bearer token is required")});
+        return false;
+    }
+    Result<AuthenticatedSession> session = m_sessions.authenticate(QByteArrayView(header).sliced(7).trimmed());
+    if (!session) {
+        call.responder.sendError(session.error());
+        return false;
+    }
+    call.session = std::move(*session);
+    return true;
+}
+
+} // namespace latchkey

@@ -1,0 +1,103 @@
+// The route table and the checks each route declares (body media type, JSON object,
+// database, failure limit, Bearer); route groups add their handlers, the router runs checks.
+#pragma once
+
+#include "auth/failurelimiter.h"
+#include "auth/session.h"
+#include "auth/sessionservice.h"
+#include "db/storage.h"
+#include "http/httprequest.h"
+#include "http/responder.h"
+
+#include <clock.h>
+
+#include <QJsonObject>
+
+#include <functional>
+#include <vector>
+
+namespace latchkey {
+
+//! The parts of a request a handler works with, after the route's checks passed.
+struct Call
+{
+    const HttpRequest &http;
+    Responder responder;
+    QJsonObject body;             //!< Body::Json routes: the parsed object
+    AuthenticatedSession session; //!< Auth::Bearer routes
+
+    ClientInfo client() const;
+};
+
+enum class Body {
+    None, //!< the handler reads no body (one that is sent anyway must still be JSON)
+    Json, //!< a JSON object (application/json)
+    Form, //!< application/x-www-form-urlencoded, parsed by the handler
+};
+enum class Auth { None, Bearer };
+
+struct RouteRules
+{
+    Body body = Body::None;
+    Auth auth = Auth::None;
+    bool database = false; //!< 503 while this worker cannot reach the database
+    bool failureLimited = false; //!< 429 + Retry-After while the address failed too often lately
+};
+
+class Router;
+
+//! A set of routes in its own file pair; adding a group touches no other group.
+class RouteGroup
+{
+public:
+    virtual ~RouteGroup() = default;
+    virtual void addRoutes(Router &router) = 0;
+};
+
+//! One per worker thread, built there; the HTTP worker hands it every request.
+class Router : public RequestHandler
+{
+public:
+    using Handler = std::function<void(Call &)>;
+
+    Router(Storage &storage, SessionService &sessions, FailureLimiter &limiter, Clock clock);
+
+    //! \a method and \a path exactly ("GET", "/api/me"); a path may have several methods.
+    void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Handler handler);
+    template<typename Group>
+    void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Group *group,
+             void (Group::*handler)(Call &))
+    {
+        add(method, path, rules, [group, handler](Call &call) { (group->*handler)(call); });
+    }
+    //! Takes \a group's routes; the group must outlive the router.
+    void addGroup(RouteGroup &group) { group.addRoutes(*this); }
+
+    void handle(const HttpRequest &request, Responder responder) override;
+
+private:
+    struct Route
+    {
+        QByteArray method;
+        QByteArray path;
+        RouteRules rules;
+        Handler handler;
+    };
+
+    const Route *find(const HttpRequest &request) const;
+    //! 404, or 405 with Allow when the path exists with other methods.
+    void refuseUnrouted(const HttpRequest &request, const Responder &responder) const;
+    //! Runs \a route's checks, filling \a call; false when one refused (and answered).
+    //! \a mediaType: the body's, parsed once by handle().
+    bool check(const Route &route, const QByteArray &mediaType, Call &call);
+    bool checkBearer(Call &call);
+
+    Storage &m_storage;
+    SessionService &m_sessions;
+    FailureLimiter &m_limiter;
+    const Clock m_clock;
+    std::vector<Route> m_routes;
+    QByteArrayList m_mediaTypes; //!< what any route reads: JSON, and forms when a route takes them
+};
+
+} // namespace latchkey

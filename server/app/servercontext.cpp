@@ -1,0 +1,24 @@
+// The shared objects, built from the configuration once at start-up.
+#include "servercontext.h"
+
+namespace latchkey {
+
+namespace {
+QString loginLogPath(const Config::Server &server)
+{
+    return server.logDir.isEmpty() ? QString() : server.logDir + QStringLiteral("/login.log");
+}
+} // namespace
+
+ServerContext::ServerContext(const Config &config, Clock clock, const QString &boundHost)
+    : config(config), clock(std::move(clock)), tokens(config.security),
+      limiter(config.security.failedAuthPerMinute),
+      loginLog(loginLogPath(config.server), config.server.jsonLogs),
+      devIdp(config.dev.enabled
+                 ? std::make_unique<DevIdentityProvider>(
+                       config.dev, boundHost.isEmpty() ? config.server.host : boundHost, this->clock)
+                 : nullptr)
+{
+}
+
+} // namespace latchkey

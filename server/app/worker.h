@@ -1,0 +1,40 @@
+// One worker thread's objects: its database, providers, services, router and route groups.
+#pragma once
+
+#include "servercontext.h"
+
+#include "api/accountroutes.h"
+#include "api/devidproutes.h"
+#include "api/healthroutes.h"
+#include "api/router.h"
+#include "auth/sessionservice.h"
+#include "auth/signinservice.h"
+#include "db/storage.h"
+
+#include <memory>
+
+namespace latchkey {
+
+//! Built on the worker thread by the HTTP server's handler factory; requests reach it through
+//! handle(). Nothing in it is shared with another worker but the ServerContext.
+class Worker : public RequestHandler
+{
+public:
+    Worker(ServerContext &context, int index);
+    ~Worker() override;
+
+    void handle(const HttpRequest &request, Responder responder) override;
+
+private:
+    // Destruction runs backwards: the route groups (and the checks they have in flight)
+    // first, the database last, on this thread.
+    Storage m_storage;
+    SessionService m_sessions;
+    SignInService m_signIn;
+    Router m_router;
+    HealthRoutes m_health;
+    std::unique_ptr<DevIdpRoutes> m_devIdp; //!< only when the development provider is on
+    AccountRoutes m_account;
+};
+
+} // namespace latchkey

@@ -1,0 +1,8 @@
+// The logging categories of latchkey_auth and their names.
+#include "logging.h"
+
+namespace latchkey {
+
+Q_LOGGING_CATEGORY(lcProvider, "latchkey.provider")
+
+} // namespace latchkey

@@ -1,0 +1,118 @@
+// Session policy on top of the session store: what a refresh, a reuse and a logout mean.
+#include "sessionservice.h"
+
+namespace latchkey {
+
+namespace {
+LoginLog::Field userField(qint64 userId)
+{
+    return {"user_id", QString::number(userId)};
+}
+
+LoginLog::Field sessionField(qint64 sessionId)
+{
+    return {"session", QString::number(sessionId)};
+}
+} // namespace
+
+SessionService::SessionService(const TokenIssuer &tokens, const Config::Security &security,
+                               Storage &storage, LoginLog &log, FailureLimiter &limiter, Clock clock)
+    : m_tokens(tokens), m_security(security), m_storage(storage), m_log(log), m_limiter(limiter),
+      m_clock(std::move(clock))
+{
+}
+
+IssuedSession SessionService::issue(const User &user, qint64 sessionId, qint64 counter) const
+{
+    return {user, sessionId, m_tokens.accessToken(user.id, sessionId, nowSecs()),
+            m_tokens.refreshToken(sessionId, counter), m_tokens.accessTokenLifetimeSecs()};
+}
+
+Error SessionService::refused(const Error &error, const ClientInfo &client)
+{
+    m_limiter.recordFailure(client.address, m_clock());
+    m_log.write("refresh_failed", client.address, {{"reason", error.message}});
+    return error;
+}
+
+Result<IssuedSession> SessionService::open(const User &user, const ClientInfo &client)
+{
+    const qint64 now = nowSecs();
+    const Result<SessionRecord> session = m_storage.sessions().create(
+        user.id, now, now + m_tokens.refreshLifetimeSecs(), client.address.toString(),
+        client.userAgent, m_security.maxSessionsPerUser);
+    if (!session)
+        return session.error();
+    m_log.write("login", client.address, {userField(user.id), sessionField(session->id)});
+    return issue(user, session->id, session->counter);
+}
+
+Result<IssuedSession> SessionService::refresh(QByteArrayView refreshToken, const ClientInfo &client)
+{
+    const Result<RefreshClaims> claims = m_tokens.verifyRefreshToken(refreshToken);
+    if (!claims)
+        return refused(claims.error(), client);
+    const qint64 now = nowSecs();
+    Result<User> user = m_storage.sessions().advance(claims->sessionId, claims->counter, now,
+                                                     now + m_tokens.refreshLifetimeSecs());
+    if (!user && user.error().code == ErrorCode::NotFound)
+        user = retriedRefresh(*claims, now, client); // lost the race, or an old token
+    if (!user)
+        return user.error();
+    m_log.write("refresh", client.address, {userField(user->id), sessionField(claims->sessionId)});
+    return issue(*user, claims->sessionId, claims->counter + 1);
+}
+
+Result<User> SessionService::retriedRefresh(const RefreshClaims &claims, qint64 now,
+                                            const ClientInfo &client)
+{
+    const Result<SessionRecord> session = m_storage.sessions().find(claims.sessionId);
+    if (!session && session.error().code != ErrorCode::NotFound)
+        return session.error();
+    if (!session || session->revoked || session->expiresAt <= now)
+        return refused(invalidRefreshToken(), client);
+    const bool oneStepBehind = session->counter == claims.counter + 1;
+    if (!oneStepBehind || now - session->refreshedAt > m_security.refreshGraceSeconds) {
+        if (session->counter > claims.counter) {
+            const Status revoked = m_storage.sessions().revoke(session->id, now, QStringLiteral("reuse"));
+            if (!revoked)
+                return revoked.error();
+            m_log.write("refresh_reuse", client.address,
+                        {userField(session->userId), sessionField(session->id)});
+        }
+        return refused({ErrorCode::InvalidRefreshToken,
+                        QStringLiteral("the refresh token was already used; the session has been ended")},
+                       client);
+    }
+    const Result<User> owner = m_storage.users().byId(session->userId);
+    if (!owner && owner.error().code == ErrorCode::NotFound)
+        return refused(invalidRefreshToken(), client);
+    return owner;
+}
+
+Result<AuthenticatedSession> SessionService::authenticate(QByteArrayView accessToken)
+{
+    const qint64 now = nowSecs();
+    const Result<AccessClaims> claims = m_tokens.verifyAccessToken(accessToken, now);
+    if (!claims)
+        return claims.error();
+    const Result<User> user = m_storage.users().byLiveSession(claims->sessionId, claims->userId, now);
+    if (!user && user.error().code == ErrorCode::NotFound)
+        return Error{ErrorCode::InvalidToken, QStringLiteral("the session has ended")};
+    if (!user)
+        return user.error();
+    return AuthenticatedSession{*claims, *user};
+}
+
+Status SessionService::logout(const AuthenticatedSession &session, const ClientInfo &client)
+{
+    const Status revoked =
+        m_storage.sessions().revoke(session.claims.sessionId, nowSecs(), QStringLiteral("logout"));
+    if (!revoked)
+        return revoked;
+    m_log.write("logout", client.address,
+                {userField(session.user.id), sessionField(session.claims.sessionId)});
+    return Done{};
+}
+
+} // namespace latchkey

@@ -1,0 +1,57 @@
+// The session policy: opening sessions, the refresh-token rotation with its grace window and
+// reuse detection, the Bearer check, logout. Every route that does one of these calls here.
+#pragma once
+
+#include "failurelimiter.h"
+#include "loginlog.h"
+#include "session.h"
+#include "tokenissuer.h"
+
+#include "config/config.h"
+#include "db/storage.h"
+
+#include <clock.h>
+
+namespace latchkey {
+
+//! One per worker thread (it uses that thread's Storage); the TokenIssuer, LoginLog and
+//! FailureLimiter are the server's shared ones.
+class SessionService
+{
+public:
+    SessionService(const TokenIssuer &tokens, const Config::Security &security, Storage &storage,
+                   LoginLog &log, FailureLimiter &limiter, Clock clock);
+
+    //! A new session for \a user (beyond security.max_sessions_per_user the oldest end).
+    Result<IssuedSession> open(const User &user, const ClientInfo &client);
+
+    //! Rotates \a refreshToken's session one step. A token one step behind, presented within
+    //! security.refresh_grace_seconds of the rotation, is a client retrying a lost answer or
+    //! a concurrent refresh: it gets the current step again. Anything older is a stolen token
+    //! being replayed: the whole session ends ("reuse"). Refusals are InvalidRefreshToken,
+    //! logged (refresh_failed) and counted against the client's address.
+    Result<IssuedSession> refresh(QByteArrayView refreshToken, const ClientInfo &client);
+
+    //! The Bearer check: a valid access token whose session is live. InvalidToken otherwise.
+    Result<AuthenticatedSession> authenticate(QByteArrayView accessToken);
+
+    //! Ends the caller's own session.
+    Status logout(const AuthenticatedSession &session, const ClientInfo &client);
+
+private:
+    //! The user when \a claims' session moved on by exactly one step within the grace
+    //! window; otherwise the refusal (after ending the session when a token was reused).
+    Result<User> retriedRefresh(const RefreshClaims &claims, qint64 nowSecs, const ClientInfo &client);
+    IssuedSession issue(const User &user, qint64 sessionId, qint64 counter) const;
+    Error refused(const Error &error, const ClientInfo &client);
+    qint64 nowSecs() const { return m_clock() / 1000; }
+
+    const TokenIssuer &m_tokens;
+    const Config::Security &m_security;
+    Storage &m_storage;
+    LoginLog &m_log;
+    FailureLimiter &m_limiter;
+    const Clock m_clock;
+};
+
+} // namespace latchkey

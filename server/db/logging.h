@@ -1,0 +1,10 @@
+// The logging categories of latchkey_db, declared once (QT_LOGGING_RULES="latchkey.*.debug=true").
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace latchkey {
+
+Q_DECLARE_LOGGING_CATEGORY(lcDb)
+
+} // namespace latchkey

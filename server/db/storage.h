@@ -1,0 +1,45 @@
+// One worker thread's database: its connection, opened when first needed, and the stores on it.
+#pragma once
+
+#include "database.h"
+#include "sessionstore.h"
+#include "userstore.h"
+
+#include <clock.h>
+
+#include <memory>
+
+namespace latchkey {
+
+//! Create, use and destroy on one worker thread (the connection belongs to it). While the
+//! database cannot be reached, a new connection is tried at most every retryMs, so a dead
+//! server does not stall every request.
+class Storage
+{
+public:
+    static constexpr qint64 retryMs = 2000;
+
+    Storage(const Config::Database &config, QString connectionName, Clock clock);
+    ~Storage();
+    Storage(const Storage &) = delete;
+    Storage &operator=(const Storage &) = delete;
+
+    //! Opens the connection when it is not open yet; false while that fails.
+    bool isAvailable();
+
+    // Only after isAvailable() returned true.
+    Database &database() { return *m_db; }
+    UserStore &users() { return *m_users; }
+    SessionStore &sessions() { return *m_sessions; }
+
+private:
+    const Config::Database m_config;
+    const QString m_connectionName;
+    const Clock m_clock;
+    qint64 m_nextAttemptMs = 0;
+    std::unique_ptr<Database> m_db;
+    std::unique_ptr<UserStore> m_users;
+    std::unique_ptr<SessionStore> m_sessions;
+};
+
+} // namespace latchkey

@@ -1,0 +1,10 @@
+// The logging categories of latchkey_http, declared once (QT_LOGGING_RULES="latchkey.*.debug=true").
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace latchkey {
+
+Q_DECLARE_LOGGING_CATEGORY(lcHttp)
+
+} // namespace latchkey

@@ -1,8 +1,8 @@
 // Tests for base64url, the crypto wrappers and JWT signing / verification, including the
 // classic attacks on JWT libraries (alg "none", algorithm confusion, tampering).
-#include "base64url.h"
-#include "crypto.h"
-#include "jwt.h"
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
+#include <latchkey/jwt.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>

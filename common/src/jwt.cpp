@@ -1,9 +1,9 @@
 // JWS compact tokens signed and verified with OpenSSL; the key, never the token, decides the
 // algorithm, so a token cannot talk a verifier into "none" or into HMAC with a public key.
-#include "jwt.h"
+#include <latchkey/jwt.h>
 
-#include "base64url.h"
-#include "crypto.h"
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>

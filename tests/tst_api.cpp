@@ -7,8 +7,8 @@
 #include "standinserver.h"
 #include "testclient.h"
 
-#include <jwt.h>
-#include <username.h>
+#include <latchkey/jwt.h>
+#include <latchkey/username.h>
 
 #include <QDateTime>
 #include <QFile>

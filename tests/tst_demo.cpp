@@ -10,7 +10,7 @@
 #include "testserverconfig.h"
 #include "oidcprovider.h"
 
-#include <username.h>
+#include <latchkey/username.h>
 
 #include <QBuffer>
 #include <QDir>

@@ -6,9 +6,9 @@
 
 #include "testclient.h"
 
-#include <base64url.h>
-#include <crypto.h>
-#include <jwt.h>
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
+#include <latchkey/jwt.h>
 
 #include <latchkey/client.h>
 

@@ -1,8 +1,8 @@
 // Tests for base64url, the crypto wrappers and JWT signing / verification, including the
 // classic attacks on JWT libraries (alg "none", algorithm confusion, tampering).
-#include "base64url.h"
-#include "crypto.h"
-#include "jwt.h"
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
+#include <latchkey/jwt.h>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -162,6 +162,7 @@ private Q_SLOTS:
     void criticalHeaderRejected();
     void claims_data();
     void claims();
+    void signatureAndClaimsApart();
     void malformedTokens_data();
     void malformedTokens();
     void asymmetricRoundTrip_data();
@@ -537,6 +538,29 @@ void TestJwt::claims()
     } else {
         expectInvalid(result, token, error);
     }
+}
+
+// jwt::verify() is verifySignature() then checkClaims(): each half decides only its own part.
+void TestJwt::signatureAndClaimsApart()
+{
+    const jwt::Key key = hmacKey();
+    QJsonObject expired = baseClaims();
+    expired.insert(QStringLiteral("exp"), now - 60);
+    const QByteArray token = jwt::sign(expired, key);
+
+    const Result<QJsonObject> payload = jwt::verifySignature(token, key);
+    QVERIFY2(payload.ok(), qPrintable(messageOf(payload)));
+    QCOMPARE(*payload, expired);
+    const Status checked = jwt::checkClaims(*payload, options());
+    QVERIFY(!checked.ok());
+    QCOMPARE(checked.error().code, ErrorCode::InvalidToken);
+    QCOMPARE(checked.error().message, QStringLiteral("token expired"));
+    expectInvalid(jwt::verify(token, key, options()), token, QStringLiteral("token expired"));
+
+    QVERIFY(jwt::checkClaims(baseClaims(), options()).ok());
+    const QByteArray foreign = jwt::sign(baseClaims(), jwt::Key::generate(jwt::Algorithm::HS256));
+    expectInvalid(jwt::verifySignature(foreign, key), foreign,
+                  QStringLiteral("signature does not match"));
 }
 
 void TestJwt::malformedTokens_data()

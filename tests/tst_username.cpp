@@ -1,5 +1,5 @@
 // Tests for the username rules: normalising, validating, reserving, folding, e-mail defaults.
-#include "username.h"
+#include <latchkey/username.h>
 
 #include <QObject>
 #include <QTest>

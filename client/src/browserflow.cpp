@@ -1,8 +1,8 @@
 // The loopback listener, PKCE, discovery and the code exchange.
 #include "browserflow_p.h"
 
-#include <base64url.h>
-#include <crypto.h>
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
 
 #include <QFile>
 #include <QJsonDocument>

@@ -56,7 +56,7 @@ expected=(
     include/latchkey/client.h
     include/latchkey/error.h
     include/latchkey/user.h
-    include/latchkey/global.h
+    include/latchkey/latchkey_common_export.h
     include/latchkey/latchkey_client_export.h
     "${libdir#"$prefix"/}/cmake/Latchkey/LatchkeyConfig.cmake"
     "${libdir#"$prefix"/}/cmake/Latchkey/LatchkeyConfigVersion.cmake"
@@ -76,7 +76,7 @@ unexpected=$(cd "$prefix" && find . \( -type f -o -type l \) | sed 's|^\./||' | 
     while read -r f; do
         case "$f" in
             include/latchkey/client.h | include/latchkey/error.h | include/latchkey/user.h) ;;
-            include/latchkey/global.h | include/latchkey/latchkey_client_export.h) ;;
+            include/latchkey/latchkey_common_export.h | include/latchkey/latchkey_client_export.h) ;;
             "$rel_libdir"/liblatchkey-client.so*) ;;
             "$rel_libdir"/cmake/Latchkey/*.cmake) ;;
             *) echo "$f" ;;

@@ -1,7 +1,7 @@
 // The error vocabulary both sides share: a stable code for programs, a message for people.
 #pragma once
 
-#include <latchkey/global.h>
+#include <latchkey/latchkey_common_export.h>
 
 #include <QString>
 #include <QLatin1StringView>
@@ -42,11 +42,11 @@ enum class ErrorCode {
 };
 
 //! HTTP status the server answers with for \a code (0 for client-side codes).
-LATCHKEY_COMMON_API int httpStatus(ErrorCode code);
+LATCHKEY_COMMON_EXPORT int httpStatus(ErrorCode code);
 //! The JSON `code` string for \a code, e.g. "username_taken".
-LATCHKEY_COMMON_API QLatin1StringView wireName(ErrorCode code);
+LATCHKEY_COMMON_EXPORT QLatin1StringView wireName(ErrorCode code);
 //! The code a wire string names; std::nullopt for an unknown string.
-LATCHKEY_COMMON_API std::optional<ErrorCode> errorCodeFromWire(QStringView wire);
+LATCHKEY_COMMON_EXPORT std::optional<ErrorCode> errorCodeFromWire(QStringView wire);
 
 struct Error
 {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <latchkey/error.h>
+#include <latchkey/latchkey_common_export.h>
 
 #include <QDateTime>
 #include <QJsonObject>
@@ -9,7 +10,7 @@
 
 namespace latchkey {
 
-struct LATCHKEY_COMMON_API User
+struct LATCHKEY_COMMON_EXPORT User
 {
     qint64 id = 0;
     QString email;

@@ -1,5 +1,5 @@
 // OpenSSL behind a Qt-shaped interface, so the rest of Latchkey never handles raw buffers.
-#include "crypto.h"
+#include <latchkey/crypto.h>
 
 #include <QtGlobal>
 

@@ -1,5 +1,5 @@
 // The username rules: normalisation, validation, reserved names, e-mail-derived defaults.
-#include "username.h"
+#include <latchkey/username.h>
 
 #include <QLatin1StringView>
 

@@ -1,6 +1,6 @@
 // Strict base64url without padding, so a token has exactly one spelling and cannot be altered
 // by re-encoding it.
-#include "base64url.h"
+#include <latchkey/base64url.h>
 
 #include <array>
 

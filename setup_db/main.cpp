@@ -1,6 +1,8 @@
 // setup_db: reads the server's configuration, prepares the database and applies migrations.
 #include "setupdb.h"
 
+#include <latchkey/version.h>
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -88,7 +90,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"setup_db"_s);
-    QCoreApplication::setApplicationVersion(u"0.1.0"_s);
+    QCoreApplication::setApplicationVersion(QStringLiteral(LATCHKEY_VERSION));
     // Library warnings (latchkey.db) go to stderr in the same voice as our own errors.
     qSetMessagePattern(u"setup_db: %{if-category}%{category}: %{endif}%{message}"_s);
 

@@ -3,7 +3,7 @@
 
 #include "jsonbody.h"
 
-#include <username.h>
+#include <latchkey/username.h>
 
 #include <QUrl>
 

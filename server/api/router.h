@@ -9,7 +9,7 @@
 #include "http/httprequest.h"
 #include "http/responder.h"
 
-#include <clock.h>
+#include <latchkey/clock.h>
 
 #include <QJsonObject>
 

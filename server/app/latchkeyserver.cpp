@@ -7,8 +7,8 @@
 
 #include "db/migrator.h"
 
-#include <base64url.h>
-#include <crypto.h>
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
 
 #include <QDir>
 #include <QFile>

@@ -4,7 +4,7 @@
 #include "config/config.h"
 #include "http/httpserver.h"
 
-#include <clock.h>
+#include <latchkey/clock.h>
 
 #include <QObject>
 

@@ -8,7 +8,7 @@
 #include "auth/tokenissuer.h"
 #include "config/config.h"
 
-#include <clock.h>
+#include <latchkey/clock.h>
 
 #include <memory>
 

@@ -1,8 +1,8 @@
 // One-time codes under a mutex, ES256 ID tokens, and their local verification for /api/login.
 #include "devidentityprovider.h"
 
-#include <base64url.h>
-#include <crypto.h>
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
 
 #include <QJsonArray>
 #include <QMutexLocker>

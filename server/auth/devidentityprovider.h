@@ -4,8 +4,8 @@
 #include "config/config.h"
 #include "identity.h"
 
-#include <clock.h>
-#include <jwt.h>
+#include <latchkey/clock.h>
+#include <latchkey/jwt.h>
 
 #include <QHash>
 #include <QJsonObject>

@@ -1,7 +1,7 @@
 // Formatting and appending auth events.
 #include "loginlog.h"
 
-#include <username.h>
+#include <latchkey/username.h>
 
 #include <QDateTime>
 #include <QDir>

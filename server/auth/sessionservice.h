@@ -10,7 +10,7 @@
 #include "config/config.h"
 #include "db/storage.h"
 
-#include <clock.h>
+#include <latchkey/clock.h>
 
 namespace latchkey {
 

@@ -1,7 +1,7 @@
 // The end of a sign-in: refusal bookkeeping, or the user and a new session.
 #include "signinservice.h"
 
-#include <username.h>
+#include <latchkey/username.h>
 
 namespace latchkey {
 

@@ -9,7 +9,7 @@
 
 #include "db/storage.h"
 
-#include <clock.h>
+#include <latchkey/clock.h>
 
 namespace latchkey {
 

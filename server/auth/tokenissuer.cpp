@@ -1,8 +1,8 @@
 // Signing and checking access and refresh tokens.
 #include "tokenissuer.h"
 
-#include <base64url.h>
-#include <crypto.h>
+#include <latchkey/base64url.h>
+#include <latchkey/crypto.h>
 
 #include <QtEndian>
 

@@ -3,7 +3,7 @@
 
 #include "config/config.h"
 
-#include <jwt.h>
+#include <latchkey/jwt.h>
 
 #include <QByteArray>
 

@@ -5,7 +5,7 @@
 #include "sessionstore.h"
 #include "userstore.h"
 
-#include <clock.h>
+#include <latchkey/clock.h>
 
 #include <memory>
 

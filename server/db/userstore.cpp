@@ -3,8 +3,8 @@
 
 #include "userrow.h"
 
-#include <crypto.h>
-#include <username.h>
+#include <latchkey/crypto.h>
+#include <latchkey/username.h>
 
 #include <QtEndian>
 

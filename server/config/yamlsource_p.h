@@ -1,0 +1,32 @@
+// config.yml, the lowest layer: a YAML map of sections, read into a ConfigDraft.
+#pragma once
+
+#include "config/configfields_p.h"
+
+namespace YAML {
+class Node;
+}
+
+namespace latchkey {
+
+//! Walks config.yml by the field table; secrets are refused there (they belong in the
+//! environment or .env), as are unknown sections and keys, each with the known ones listed.
+class YamlSource
+{
+public:
+    YamlSource(ConfigDraft &draft, const QString &path) : m_draft(draft), m_path(path) {}
+
+    //! Reads the file into the draft; a missing file is an error (it was named on purpose).
+    Status read();
+
+private:
+    Status readRoot(const YAML::Node &root);
+    Status readProviders(const YAML::Node &node);
+    Status readSection(const QString &section, const YAML::Node &node);
+    Error secretRefused(const QString &dotted, const QString &key) const;
+
+    ConfigDraft &m_draft;
+    const QString m_path;
+};
+
+} // namespace latchkey

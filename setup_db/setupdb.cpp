@@ -86,22 +86,22 @@ bool SetupDb::isPlainIdentifier(const QString &name)
     return name.size() <= maxIdentifierBytes && plain.match(name).hasMatch();
 }
 
-std::optional<QString> SetupDb::validate() const
+Status SetupDb::validate() const
 {
     if (!needsAdmin())
-        return std::nullopt;
+        return Done{};
     const std::pair<QLatin1StringView, const QString &> names[] = {
         {"DB_USER"_L1, m_database.user}, {"DB_NAME"_L1, m_database.name}};
     for (const auto &[key, value] : names) {
         if (!isPlainIdentifier(value)) {
-            return u"%1 \"%2\" is not a plain PostgreSQL name; use letters, digits and _ (not "
+            return Error{ErrorCode::InvalidField, u"%1 \"%2\" is not a plain PostgreSQL name; use letters, digits and _ (not "
                    "starting with a digit), at most 63 characters, or create the role and database "
-                   "yourself and run setup_db --skip-create"_s.arg(key, value);
+                   "yourself and run setup_db --skip-create"_s.arg(key, value)};
         }
     }
     if (m_database.password.contains(QChar(0)))
-        return u"DB_PASSWORD contains a NUL character, which PostgreSQL cannot store"_s;
-    return std::nullopt;
+        return Error{ErrorCode::InvalidField, u"DB_PASSWORD contains a NUL character, which PostgreSQL cannot store"_s};
+    return Done{};
 }
 
 Status SetupDb::run()

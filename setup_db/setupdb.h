@@ -9,7 +9,6 @@
 #include <QString>
 
 #include <functional>
-#include <optional>
 
 namespace latchkey {
 
@@ -42,8 +41,8 @@ public:
     void setAdminPassword(const QString &password) { m_options.adminPassword = password; }
 
     //! Problems with the configuration that no connection attempt could fix (bad role or
-    //! database names); std::nullopt when it can run.
-    std::optional<QString> validate() const;
+    //! database names): InvalidField with the message for the operator.
+    Status validate() const;
 
     Status run();
 

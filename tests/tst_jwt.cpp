@@ -201,7 +201,7 @@ void TestJwt::base64urlRoundTrip()
     QFETCH(QByteArray, encoded);
 
     QCOMPARE(base64url::encode(data), encoded);
-    const std::optional<QByteArray> decoded = base64url::decode(encoded);
+    const Result<QByteArray> decoded = base64url::decode(encoded);
     QVERIFY(decoded);
     QCOMPARE(*decoded, data);
 }
@@ -216,7 +216,7 @@ void TestJwt::base64urlAllBytes()
         const QByteArray encoded = base64url::encode(data);
         QCOMPARE(encoded,
                  data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
-        QCOMPARE(base64url::decode(encoded).value_or(QByteArray("failed")), data);
+        QCOMPARE(base64url::decode(encoded).valueOr(QByteArray("failed")), data);
     }
 }
 

@@ -52,13 +52,20 @@ QByteArray encode(QByteArrayView data)
     return out;
 }
 
-std::optional<QByteArray> decode(QByteArrayView text)
+namespace {
+Error notBase64url()
+{
+    return {ErrorCode::BadRequest, QStringLiteral("not base64url without padding")};
+}
+} // namespace
+
+Result<QByteArray> decode(QByteArrayView text)
 {
     const qsizetype size = text.size();
     const qsizetype tail = size % 4;
     // One leftover character carries only 6 bits: no byte can end there.
     if (tail == 1)
-        return std::nullopt;
+        return notBase64url();
 
     QByteArray out(size / 4 * 3 + (tail == 0 ? 0 : tail - 1), Qt::Uninitialized);
     char *o = out.data();
@@ -67,7 +74,7 @@ std::optional<QByteArray> decode(QByteArrayView text)
     for (const char c : text) {
         const qint8 value = decodeTable[static_cast<unsigned char>(c)];
         if (value == invalid)
-            return std::nullopt;
+            return notBase64url();
         bits = (bits << 6) | uint(value);
         if (++count == 4) {
             *o++ = char((bits >> 16) & 0xff);
@@ -81,11 +88,11 @@ std::optional<QByteArray> decode(QByteArrayView text)
     // decode to the same bytes (e.g. "QQ" and "QR").
     if (count == 2) {
         if (bits & 0xf)
-            return std::nullopt;
+            return notBase64url();
         *o++ = char((bits >> 4) & 0xff);
     } else if (count == 3) {
         if (bits & 0x3)
-            return std::nullopt;
+            return notBase64url();
         *o++ = char((bits >> 10) & 0xff);
         *o++ = char((bits >> 2) & 0xff);
     }

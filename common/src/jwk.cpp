@@ -51,7 +51,7 @@ std::optional<BignumPtr> bignumField(const QJsonObject &jwk, QStringView name)
     const QJsonValue value = jwk.value(name);
     if (!value.isString())
         return std::nullopt;
-    const std::optional<QByteArray> data = base64url::decode(value.toString().toLatin1());
+    const Result<QByteArray> data = base64url::decode(value.toString().toLatin1());
     if (!data || data->isEmpty())
         return std::nullopt;
     BignumPtr bn(BN_bin2bn(bytes(*data), int(data->size()), nullptr));
@@ -65,10 +65,10 @@ std::optional<QByteArray> coordinateField(const QJsonObject &jwk, QStringView na
     const QJsonValue value = jwk.value(name);
     if (!value.isString())
         return std::nullopt;
-    std::optional<QByteArray> data = base64url::decode(value.toString().toLatin1());
+    Result<QByteArray> data = base64url::decode(value.toString().toLatin1());
     if (!data || data->size() != p256CoordinateSize)
         return std::nullopt;
-    return data;
+    return *data;
 }
 
 QString base64urlOf(const BIGNUM *bn, int size)

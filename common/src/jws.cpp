@@ -167,7 +167,7 @@ Result<Parts> split(QByteArrayView token)
 
 std::optional<QJsonObject> decodeObject(QByteArrayView segment)
 {
-    const std::optional<QByteArray> json = base64url::decode(segment);
+    const Result<QByteArray> json = base64url::decode(segment);
     if (!json)
         return std::nullopt;
     const QJsonDocument document = QJsonDocument::fromJson(*json);
@@ -252,7 +252,7 @@ Result<QJsonObject> verifySignature(QByteArrayView token, const Key &key)
     if (header->contains(u"crit"))
         return invalidToken(QStringLiteral("unsupported critical header"));
 
-    const std::optional<QByteArray> signature = base64url::decode(parts->signature);
+    const Result<QByteArray> signature = base64url::decode(parts->signature);
     if (!signature)
         return invalidToken(QStringLiteral("malformed signature"));
     if (!signatureMatches(*k, parts->signingInput, *signature))

@@ -34,7 +34,7 @@ Result<QByteArray> LatchkeyServer::embeddedSecret(const QString &dataDir)
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly))
             return Error{ErrorCode::Internal, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString())};
-        const std::optional<QByteArray> secret = base64url::decode(file.readAll().trimmed());
+        const Result<QByteArray> secret = base64url::decode(file.readAll().trimmed());
         if (!secret || secret->size() < 32)
             return Error{ErrorCode::Internal, QStringLiteral("%1 is damaged; delete it to generate a new one (every session ends)").arg(file.fileName())};
         return *secret;

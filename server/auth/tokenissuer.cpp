@@ -86,7 +86,7 @@ Result<RefreshClaims> TokenIssuer::verifyRefreshToken(QByteArrayView token) cons
     const Error invalid = invalidRefreshToken();
     if (token.size() > 128)
         return invalid;
-    const std::optional<QByteArray> raw = base64url::decode(token);
+    const Result<QByteArray> raw = base64url::decode(token);
     if (!raw || raw->size() != refreshPayloadSize + macSize || raw->at(0) != refreshVersion)
         return invalid;
     const RefreshClaims claims{qFromBigEndian<qint64>(raw->constData() + 1),

@@ -84,6 +84,7 @@ public:
     const T *operator->() const { return &value(); }
     T *operator->() { return &value(); }
     const E &error() const { return std::get<1>(m_data); }
+    T valueOr(T fallback) const & { return ok() ? value() : std::move(fallback); }
 
 private:
     std::variant<T, E> m_data;

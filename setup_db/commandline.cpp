@@ -18,7 +18,8 @@ Error usage(const QString &message)
 QString describeTarget(const Config::Database &database)
 {
     if (database.driver == "postgres"_L1)
-        return u"PostgreSQL database %1 on %2:%3"_s.arg(database.name, database.host).arg(database.port);
+        return u"PostgreSQL database %1 on %2:%3"_s.arg(database.name, database.host)
+            .arg(database.port);
     return u"SQLite database %1"_s.arg(database.sqlitePath);
 }
 
@@ -33,40 +34,43 @@ struct CommandLine
     Result<SetupOptions> setupOptions(const Config::Database &database) const;
     //! A flag beats its environment variable; an empty variable still counts as given, so
     //! SETUP_DB_ADMIN_PASSWORD= selects peer/trust authentication without a prompt.
-    std::optional<QString> setting(const QCommandLineOption &option, QLatin1StringView variable) const;
+    std::optional<QString> setting(const QCommandLineOption &option,
+                                   QLatin1StringView variable) const;
 
-    QCommandLineOption adminPasswordOption{u"admin-password"_s,
+    QCommandLineOption adminPasswordOption{
+        u"admin-password"_s,
         u"Its password (empty for peer/trust authentication; prompted for on a terminal)."_s,
         u"password"_s};
     const QProcessEnvironment m_environment;
     QCommandLineParser parser;
     QCommandLineOption helpOption;
     QCommandLineOption versionOption;
-    QCommandLineOption configOption{u"config"_s,
-                                          u"Configuration file (default: config.yml when present)."_s,
-                                          u"file"_s};
-    QCommandLineOption envOption{u"env-file"_s,
-                                       u"Environment file (default: .env when present)."_s,
-                                       u"file"_s, u".env"_s};
+    QCommandLineOption configOption{
+        u"config"_s, u"Configuration file (default: config.yml when present)."_s, u"file"_s};
+    QCommandLineOption envOption{u"env-file"_s, u"Environment file (default: .env when present)."_s,
+                                 u"file"_s, u".env"_s};
     QCommandLineOption adminUserOption{
-        u"admin-user"_s, u"PostgreSQL superuser that creates role and database (default: postgres)."_s,
-        u"name"_s};
+        u"admin-user"_s,
+        u"PostgreSQL superuser that creates role and database (default: postgres)."_s, u"name"_s};
     QCommandLineOption adminHostOption{
-        u"admin-host"_s, u"Host or socket folder for the superuser (default: DB_HOST)."_s, u"host"_s};
+        u"admin-host"_s, u"Host or socket folder for the superuser (default: DB_HOST)."_s,
+        u"host"_s};
     QCommandLineOption adminPortOption{u"admin-port"_s,
-                                             u"Port for the superuser (default: DB_PORT)."_s, u"port"_s};
+                                       u"Port for the superuser (default: DB_PORT)."_s, u"port"_s};
     QCommandLineOption skipCreateOption{
         u"skip-create"_s, u"Only apply migrations: role and database exist already."_s};
     QCommandLineOption statusOption{
         u"status"_s, u"Print the current and latest schema versions; change nothing."_s};
     QCommandLineOption resetOption{
-        u"reset"_s, u"Drop all Latchkey tables and re-create them (needs --yes-destroy-all-data)."_s};
+        u"reset"_s,
+        u"Drop all Latchkey tables and re-create them (needs --yes-destroy-all-data)."_s};
     QCommandLineOption confirmOption{u"yes-destroy-all-data"_s,
-                                           u"Confirms --reset: every account and session is lost."_s};
+                                     u"Confirms --reset: every account and session is lost."_s};
 };
 
 CommandLine::CommandLine(const QProcessEnvironment &environment)
-    : m_environment(environment), helpOption(parser.addHelpOption()), versionOption(parser.addVersionOption())
+    : m_environment(environment), helpOption(parser.addHelpOption()),
+      versionOption(parser.addVersionOption())
 {
     parser.setApplicationDescription(
         u"Prepares Latchkey's database: on PostgreSQL creates the role DB_USER and the database "
@@ -93,7 +97,7 @@ Status CommandLine::parse(const QStringList &arguments)
         parser.showVersion();
     if (!parser.positionalArguments().isEmpty())
         return usage(u"unexpected argument %1 (see setup_db --help)"_s.arg(
-                                   parser.positionalArguments().constFirst()));
+            parser.positionalArguments().constFirst()));
     if (parser.isSet(statusOption) && parser.isSet(resetOption))
         return usage(u"--status and --reset cannot be combined"_s);
     if (parser.isSet(confirmOption) && !parser.isSet(resetOption))
@@ -104,7 +108,7 @@ Status CommandLine::parse(const QStringList &arguments)
 Result<Config> CommandLine::loadConfig() const
 {
     ConfigSources sources;
-    sources.configFile = parser.isSet(configOption) ? parser.value(configOption)
+    sources.configFile = parser.isSet(configOption)       ? parser.value(configOption)
                          : QFile::exists(u"config.yml"_s) ? u"config.yml"_s
                                                           : QString();
     sources.envFile = parser.value(envOption);
@@ -120,15 +124,15 @@ Status CommandLine::checkReset(const Config::Database &database) const
     if (parser.isSet(resetOption) && !parser.isSet(confirmOption)) {
         QStringList tables = SetupDb::ownedTables();
         const QString last = tables.takeLast();
-        return usage(
-                    u"--reset would drop the tables %1 and %2 of the %3, destroying every account "
-                    "and session in it; nothing was changed. Add --yes-destroy-all-data to "
-                    "confirm"_s.arg(tables.join(", "_L1), last, describeTarget(database)));
+        return usage(u"--reset would drop the tables %1 and %2 of the %3, destroying every account "
+                     "and session in it; nothing was changed. Add --yes-destroy-all-data to "
+                     "confirm"_s.arg(tables.join(", "_L1), last, describeTarget(database)));
     }
     return Done{};
 }
 
-std::optional<QString> CommandLine::setting(const QCommandLineOption &option, QLatin1StringView variable) const
+std::optional<QString> CommandLine::setting(const QCommandLineOption &option,
+                                            QLatin1StringView variable) const
 {
     if (parser.isSet(option))
         return parser.value(option);
@@ -151,17 +155,18 @@ Result<SetupOptions> CommandLine::setupOptions(const Config::Database &database)
         options.adminPort = port->toInt(&ok);
         if (!ok || options.adminPort < 1 || options.adminPort > 65535)
             return usage(u"--admin-port / SETUP_DB_ADMIN_PORT: \"%1\" is not a port; use "
-                                   "1..65535"_s.arg(*port));
+                         "1..65535"_s.arg(*port));
     }
     if (options.adminUser.isEmpty())
         return usage(u"--admin-user / SETUP_DB_ADMIN_USER is empty; name a PostgreSQL "
-                               "superuser, e.g. postgres"_s);
+                     "superuser, e.g. postgres"_s);
     return options;
 }
 
 } // namespace
 
-Result<Invocation> parseCommandLine(const QStringList &arguments, const QProcessEnvironment &environment)
+Result<Invocation> parseCommandLine(const QStringList &arguments,
+                                    const QProcessEnvironment &environment)
 {
     CommandLine commandLine(environment);
     if (const Status parsed = commandLine.parse(arguments); !parsed)
@@ -174,8 +179,9 @@ Result<Invocation> parseCommandLine(const QStringList &arguments, const QProcess
     Result<SetupOptions> options = commandLine.setupOptions(config->database);
     if (!options)
         return options.error();
-    return Invocation{*config, *options,
-                      commandLine.setting(commandLine.adminPasswordOption, "SETUP_DB_ADMIN_PASSWORD"_L1)};
+    return Invocation{
+        *config, *options,
+        commandLine.setting(commandLine.adminPasswordOption, "SETUP_DB_ADMIN_PASSWORD"_L1)};
 }
 
 } // namespace latchkey

@@ -36,8 +36,8 @@ int main(int argc, char **argv)
     // Library warnings (latchkey.db) go to stderr in the same voice as our own errors.
     qSetMessagePattern(u"setup_db: %{if-category}%{category}: %{endif}%{message}"_s);
 
-    const latchkey::Result<latchkey::Invocation> invocation =
-        latchkey::parseCommandLine(QCoreApplication::arguments(), QProcessEnvironment::systemEnvironment());
+    const latchkey::Result<latchkey::Invocation> invocation = latchkey::parseCommandLine(
+        QCoreApplication::arguments(), QProcessEnvironment::systemEnvironment());
     if (!invocation)
         return fail(exitUsage, invocation.error().message);
 
@@ -53,18 +53,20 @@ int main(int argc, char **argv)
         std::optional<QString> password = invocation->adminPassword;
         const latchkey::SetupOptions &options = invocation->options;
         if (!password && ::isatty(STDIN_FILENO)) {
-            const latchkey::Result<QString> typed = latchkey::promptHidden(
-                u"Password for PostgreSQL user %1 at %2:%3: "_s.arg(options.adminUser, options.adminHost)
-                    .arg(options.adminPort));
+            const latchkey::Result<QString> typed =
+                latchkey::promptHidden(u"Password for PostgreSQL user %1 at %2:%3: "_s
+                                           .arg(options.adminUser, options.adminHost)
+                                           .arg(options.adminPort));
             if (typed)
                 password = *typed;
         }
         if (!password) {
-            return fail(exitUsage,
-                        u"the password of PostgreSQL superuser %1 is needed to create role and "
-                        "database: set SETUP_DB_ADMIN_PASSWORD (or pass --admin-password; empty for "
-                        "peer/trust authentication), or run with --skip-create when role and "
-                        "database exist"_s.arg(options.adminUser));
+            return fail(
+                exitUsage,
+                u"the password of PostgreSQL superuser %1 is needed to create role and "
+                "database: set SETUP_DB_ADMIN_PASSWORD (or pass --admin-password; empty for "
+                "peer/trust authentication), or run with --skip-create when role and "
+                "database exist"_s.arg(options.adminUser));
         }
         setup.setAdminPassword(*password);
     }

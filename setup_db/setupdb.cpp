@@ -90,17 +90,20 @@ Status SetupDb::validate() const
 {
     if (!needsAdmin())
         return Done{};
-    const std::pair<QLatin1StringView, const QString &> names[] = {
-        {"DB_USER"_L1, m_database.user}, {"DB_NAME"_L1, m_database.name}};
+    const std::pair<QLatin1StringView, const QString &> names[] = {{"DB_USER"_L1, m_database.user},
+                                                                   {"DB_NAME"_L1, m_database.name}};
     for (const auto &[key, value] : names) {
         if (!isPlainIdentifier(value)) {
-            return Error{ErrorCode::InvalidField, u"%1 \"%2\" is not a plain PostgreSQL name; use letters, digits and _ (not "
-                   "starting with a digit), at most 63 characters, or create the role and database "
-                   "yourself and run setup_db --skip-create"_s.arg(key, value)};
+            return Error{
+                ErrorCode::InvalidField,
+                u"%1 \"%2\" is not a plain PostgreSQL name; use letters, digits and _ (not "
+                "starting with a digit), at most 63 characters, or create the role and database "
+                "yourself and run setup_db --skip-create"_s.arg(key, value)};
         }
     }
     if (m_database.password.contains(QChar(0)))
-        return Error{ErrorCode::InvalidField, u"DB_PASSWORD contains a NUL character, which PostgreSQL cannot store"_s};
+        return Error{ErrorCode::InvalidField,
+                     u"DB_PASSWORD contains a NUL character, which PostgreSQL cannot store"_s};
     return Done{};
 }
 
@@ -120,8 +123,9 @@ Status SetupDb::run()
     if (!db) {
         QString message = db.error().message;
         if (postgres && !m_createdRole && !m_options.statusOnly)
-            message += u" (if role %1 existed before, check that DB_PASSWORD is its password)"_s.arg(
-                m_database.user);
+            message +=
+                u" (if role %1 existed before, check that DB_PASSWORD is its password)"_s.arg(
+                    m_database.user);
         return failed(withoutSecret(message, m_database.password));
     }
     if (postgres)
@@ -163,14 +167,13 @@ Status SetupDb::createRoleAndDatabase()
     admin.db.setPassword(m_options.adminPassword);
     admin.db.setConnectOptions(u"connect_timeout=5"_s);
     if (!admin.db.open()) {
-        return failed(u"cannot connect to PostgreSQL at %1:%2 database %3 as %4: %5 (check "
-                      "--admin-user and the password in SETUP_DB_ADMIN_PASSWORD, or run with "
-                      "--skip-create when role and database exist)"_s
-                          .arg(m_options.adminHost)
-                          .arg(m_options.adminPort)
-                          .arg(m_options.maintenanceDatabase, m_options.adminUser,
-                               withoutSecret(admin.db.lastError().databaseText(),
-                                             m_options.adminPassword)));
+        return failed(
+            u"cannot connect to PostgreSQL at %1:%2 database %3 as %4: %5 (check "
+            "--admin-user and the password in SETUP_DB_ADMIN_PASSWORD, or run with "
+            "--skip-create when role and database exist)"_s.arg(m_options.adminHost)
+                .arg(m_options.adminPort)
+                .arg(m_options.maintenanceDatabase, m_options.adminUser,
+                     withoutSecret(admin.db.lastError().databaseText(), m_options.adminPassword)));
     }
     return createRoleAndDatabase(admin.db);
 }
@@ -182,15 +185,16 @@ Status SetupDb::createRoleAndDatabase(QSqlDatabase &db)
         // The server would otherwise write CREATE ROLE ... PASSWORD '...' into its log when
         // statement logging is on or the statement fails. Only a superuser may change these.
         QSqlQuery query(db);
-        const bool quiet = query.exec(u"SET log_statement TO 'none'"_s)
-                           && query.exec(u"SET log_min_error_statement TO 'panic'"_s)
-                           && query.exec(u"SET log_min_duration_statement TO -1"_s);
+        const bool quiet = query.exec(u"SET log_statement TO 'none'"_s) &&
+                           query.exec(u"SET log_min_error_statement TO 'panic'"_s) &&
+                           query.exec(u"SET log_min_duration_statement TO -1"_s);
         if (!quiet) {
             m_report(u"note: %1 is not a superuser; the PostgreSQL server log may record the "
                      "CREATE ROLE statement"_s.arg(m_options.adminUser));
         }
         if (!query.exec(u"SET standard_conforming_strings TO on"_s))
-            return failed(u"cannot turn on standard_conforming_strings: %1"_s.arg(query.lastError().text()));
+            return failed(
+                u"cannot turn on standard_conforming_strings: %1"_s.arg(query.lastError().text()));
     }
 
     const QString role = quoteIdentifier(m_database.user);
@@ -200,16 +204,20 @@ Status SetupDb::createRoleAndDatabase(QSqlDatabase &db)
     findRole.prepare(u"SELECT rolcanlogin FROM pg_catalog.pg_roles WHERE rolname = ?"_s);
     findRole.addBindValue(m_database.user);
     if (!findRole.exec())
-        return failed(u"cannot look up role %1: %2"_s.arg(m_database.user, findRole.lastError().text()));
+        return failed(
+            u"cannot look up role %1: %2"_s.arg(m_database.user, findRole.lastError().text()));
     if (findRole.next()) {
-        m_report(findRole.value(0).toBool()
-                     ? u"role %1 exists"_s.arg(m_database.user)
-                     : u"role %1 exists but cannot log in (ALTER ROLE %1 LOGIN)"_s.arg(m_database.user));
+        m_report(
+            findRole.value(0).toBool()
+                ? u"role %1 exists"_s.arg(m_database.user)
+                : u"role %1 exists but cannot log in (ALTER ROLE %1 LOGIN)"_s.arg(m_database.user));
     } else {
         QSqlQuery create(db);
-        if (!create.exec(u"CREATE ROLE %1 LOGIN PASSWORD %2"_s.arg(role, quoteLiteral(m_database.password)))) {
+        if (!create.exec(u"CREATE ROLE %1 LOGIN PASSWORD %2"_s.arg(
+                role, quoteLiteral(m_database.password)))) {
             return failed(u"cannot create role %1: %2"_s.arg(
-                m_database.user, withoutSecret(create.lastError().databaseText(), m_database.password)));
+                m_database.user,
+                withoutSecret(create.lastError().databaseText(), m_database.password)));
         }
         m_createdRole = true;
         m_report(u"created role %1"_s.arg(m_database.user));
@@ -221,7 +229,7 @@ Status SetupDb::createRoleAndDatabase(QSqlDatabase &db)
     findDatabase.addBindValue(m_database.name);
     if (!findDatabase.exec())
         return failed(u"cannot look up database %1: %2"_s.arg(m_database.name,
-                                                            findDatabase.lastError().text()));
+                                                              findDatabase.lastError().text()));
     QString owner;
     if (findDatabase.next()) {
         owner = findDatabase.value(0).toString();
@@ -229,8 +237,8 @@ Status SetupDb::createRoleAndDatabase(QSqlDatabase &db)
         // CREATE DATABASE cannot run inside a transaction; QPSQL's exec() is autocommit.
         QSqlQuery create(db);
         if (!create.exec(u"CREATE DATABASE %1 OWNER %2"_s.arg(database, role)))
-            return failed(u"cannot create database %1: %2"_s.arg(m_database.name,
-                                                                create.lastError().databaseText()));
+            return failed(u"cannot create database %1: %2"_s.arg(
+                m_database.name, create.lastError().databaseText()));
         m_report(u"created database %1 owned by %2"_s.arg(m_database.name, m_database.user));
     }
     QSqlQuery grant(db);
@@ -287,7 +295,8 @@ Status SetupDb::migrate(Database &db)
         return failed(u"cannot read the schema version: %1"_s.arg(current.error().message));
     if (*current > latest) {
         return failed(u"the database schema (version %1) is newer than this setup_db knows (%2); "
-                      "use the setup_db of the release that wrote it"_s.arg(*current).arg(latest));
+                      "use the setup_db of the release that wrote it"_s.arg(*current)
+                          .arg(latest));
     }
     const Result<QStringList> applied = migrator.migrate();
     if (!applied)

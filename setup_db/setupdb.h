@@ -16,13 +16,13 @@ class Database;
 
 struct SetupOptions
 {
-    bool statusOnly = false;      //!< --status: report versions, change nothing
-    bool createDatabase = true;   //!< false with --skip-create: the DBA made role and database
-    bool reset = false;           //!< --reset (main() only sets it with --yes-destroy-all-data)
-    QString adminHost;            //!< PostgreSQL superuser connection, for role + database creation
+    bool statusOnly = false;    //!< --status: report versions, change nothing
+    bool createDatabase = true; //!< false with --skip-create: the DBA made role and database
+    bool reset = false;         //!< --reset (main() only sets it with --yes-destroy-all-data)
+    QString adminHost;          //!< PostgreSQL superuser connection, for role + database creation
     int adminPort = 5432;
     QString adminUser = QStringLiteral("postgres");
-    QString adminPassword;        //!< empty: peer/trust authentication
+    QString adminPassword; //!< empty: peer/trust authentication
     QString maintenanceDatabase = QStringLiteral("postgres");
 };
 

@@ -3,9 +3,9 @@
 #include "app/latchkeyserver.h"
 
 #include "pgfixture.h"
-#include "testserverconfig.h"
 #include "standinserver.h"
 #include "testclient.h"
+#include "testserverconfig.h"
 
 #include <latchkey/jwt.h>
 #include <latchkey/username.h>
@@ -73,13 +73,19 @@ private:
     Config baseConfig(const QString &databaseName);
     std::unique_ptr<LatchkeyServer> startServer(const Config &config);
     QByteArray googleAccessToken(const QString &subject, const QString &email,
-                                 const QString &aud = QStringLiteral("client-a"), bool verified = true,
-                                 qint64 expiresIn = 3600);
+                                 const QString &aud = QStringLiteral("client-a"),
+                                 bool verified = true, qint64 expiresIn = 3600);
     QByteArray idToken(QJsonObject overrides = {}, const jwt::Key *key = nullptr);
     TestResponse login(const QString &subject, const QString &email = {});
     TestResponse refresh(const QString &refreshToken);
-    static QByteArray accessOf(const TestResponse &r) { return r.json().value(QLatin1StringView("access_token")).toString().toLatin1(); }
-    static QString refreshOf(const TestResponse &r) { return r.json().value(QLatin1StringView("refresh_token")).toString(); }
+    static QByteArray accessOf(const TestResponse &r)
+    {
+        return r.json().value(QLatin1StringView("access_token")).toString().toLatin1();
+    }
+    static QString refreshOf(const TestResponse &r)
+    {
+        return r.json().value(QLatin1StringView("refresh_token")).toString();
+    }
     void checkError(const TestResponse &r, int status, const char *code);
 
     QString m_driver;
@@ -108,9 +114,8 @@ Config TestApi::baseConfig(const QString &databaseName)
 
 std::unique_ptr<LatchkeyServer> TestApi::startServer(const Config &config)
 {
-    auto server = std::make_unique<LatchkeyServer>(config, [this] {
-        return QDateTime::currentMSecsSinceEpoch() + m_offsetMs.load();
-    });
+    auto server = std::make_unique<LatchkeyServer>(
+        config, [this] { return QDateTime::currentMSecsSinceEpoch() + m_offsetMs.load(); });
     const Status started = server->start();
     if (!started) {
         qWarning() << "server did not start:" << started.error().message;
@@ -121,7 +126,8 @@ std::unique_ptr<LatchkeyServer> TestApi::startServer(const Config &config)
 
 void TestApi::initTestCase()
 {
-    m_driver = QProcessEnvironment::systemEnvironment().value(QStringLiteral("LATCHKEY_TEST_DRIVER"), QStringLiteral("sqlite"));
+    m_driver = QProcessEnvironment::systemEnvironment().value(
+        QStringLiteral("LATCHKEY_TEST_DRIVER"), QStringLiteral("sqlite"));
     if (m_driver == QLatin1StringView("postgres")) {
         m_pg = pgServer();
         QVERIFY2(m_pg, "LATCHKEY_TEST_PG_ENV must name the PostgreSQL fixture's env file");
@@ -130,7 +136,9 @@ void TestApi::initTestCase()
     m_idKey.setKeyId(QStringLiteral("key-1"));
 
     m_provider.route("/tokeninfo", [this](const StandInRequest &request) {
-        const QByteArray token = request.authorization.startsWith("Bearer ") ? request.authorization.mid(7) : QByteArray();
+        const QByteArray token = request.authorization.startsWith("Bearer ")
+                                     ? request.authorization.mid(7)
+                                     : QByteArray();
         if (token == "hang")
             return StandInReply{200, {}, {}, 0, true};
         if (token == "fail500")
@@ -159,32 +167,35 @@ void TestApi::cleanupTestCase()
     m_server.reset();
 }
 
-QByteArray TestApi::googleAccessToken(const QString &subject, const QString &email, const QString &aud,
-                                      bool verified, qint64 expiresIn)
+QByteArray TestApi::googleAccessToken(const QString &subject, const QString &email,
+                                      const QString &aud, bool verified, qint64 expiresIn)
 {
     const QByteArray token = "ya29.test-" + QByteArray::number(++m_serial);
     const qint64 exp = QDateTime::currentSecsSinceEpoch() + expiresIn;
-    m_tokenInfo.insert(token, QJsonObject{{QStringLiteral("aud"), aud},
-                                          {QStringLiteral("azp"), aud},
-                                          {QStringLiteral("sub"), subject},
-                                          {QStringLiteral("email"), email},
-                                          {QStringLiteral("email_verified"), verified ? QStringLiteral("true") : QStringLiteral("false")},
-                                          {QStringLiteral("exp"), QString::number(exp)},
-                                          {QStringLiteral("scope"), QStringLiteral("openid email profile")}});
+    m_tokenInfo.insert(
+        token, QJsonObject{{QStringLiteral("aud"), aud},
+                           {QStringLiteral("azp"), aud},
+                           {QStringLiteral("sub"), subject},
+                           {QStringLiteral("email"), email},
+                           {QStringLiteral("email_verified"),
+                            verified ? QStringLiteral("true") : QStringLiteral("false")},
+                           {QStringLiteral("exp"), QString::number(exp)},
+                           {QStringLiteral("scope"), QStringLiteral("openid email profile")}});
     return token;
 }
 
 QByteArray TestApi::idToken(QJsonObject overrides, const jwt::Key *key)
 {
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    QJsonObject claims{{QStringLiteral("iss"), QStringLiteral("https://issuer.test")},
-                       {QStringLiteral("aud"), QStringLiteral("client-b")},
-                       {QStringLiteral("sub"), QStringLiteral("id-subject-%1").arg(++m_serial)},
-                       {QStringLiteral("email"), QStringLiteral("idtoken%1@example.com").arg(m_serial)},
-                       {QStringLiteral("email_verified"), true},
-                       {QStringLiteral("name"), QStringLiteral("Id Token")},
-                       {QStringLiteral("iat"), now},
-                       {QStringLiteral("exp"), now + 3600}};
+    QJsonObject claims{
+        {QStringLiteral("iss"), QStringLiteral("https://issuer.test")},
+        {QStringLiteral("aud"), QStringLiteral("client-b")},
+        {QStringLiteral("sub"), QStringLiteral("id-subject-%1").arg(++m_serial)},
+        {QStringLiteral("email"), QStringLiteral("idtoken%1@example.com").arg(m_serial)},
+        {QStringLiteral("email_verified"), true},
+        {QStringLiteral("name"), QStringLiteral("Id Token")},
+        {QStringLiteral("iat"), now},
+        {QStringLiteral("exp"), now + 3600}};
     for (auto it = overrides.begin(); it != overrides.end(); ++it)
         claims.insert(it.key(), it.value());
     return jwt::sign(claims, key ? *key : m_idKey);
@@ -194,7 +205,8 @@ TestResponse TestApi::login(const QString &subject, const QString &email)
 {
     const QString address = email.isEmpty() ? subject + QStringLiteral("@example.com") : email;
     return postJsonOnce(m_port, "/api/login",
-                        {{QStringLiteral("access_token"), QString::fromLatin1(googleAccessToken(subject, address))}});
+                        {{QStringLiteral("access_token"),
+                          QString::fromLatin1(googleAccessToken(subject, address))}});
 }
 
 TestResponse TestApi::refresh(const QString &refreshToken)
@@ -214,30 +226,52 @@ void TestApi::checkError(const TestResponse &r, int status, const char *code)
 
 void TestApi::fullSequence()
 {
-    const TestResponse first = login(QStringLiteral("seq-user"), QStringLiteral("seq.user@example.com"));
+    const TestResponse first =
+        login(QStringLiteral("seq-user"), QStringLiteral("seq.user@example.com"));
     QCOMPARE(first.status, 200);
     QCOMPARE(first.json().value(QLatin1StringView("status")).toString(), QStringLiteral("success"));
     QCOMPARE(first.json().value(QLatin1StringView("expires_in")).toInt(), 3600);
-    const qint64 id = first.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("id")).toInteger();
+    const qint64 id = first.json()
+                          .value(QLatin1StringView("user"))
+                          .toObject()
+                          .value(QLatin1StringView("id"))
+                          .toInteger();
     QVERIFY(id > 0);
 
     const TestResponse refreshed = refresh(refreshOf(first));
     QCOMPARE(refreshed.status, 200);
     QVERIFY(refreshOf(refreshed) != refreshOf(first));
     QVERIFY(!accessOf(refreshed).isEmpty());
-    QCOMPARE(refreshed.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("id")).toInteger(), id);
+    QCOMPARE(refreshed.json()
+                 .value(QLatin1StringView("user"))
+                 .toObject()
+                 .value(QLatin1StringView("id"))
+                 .toInteger(),
+             id);
 
     TestClient client(m_port);
     const QString newName = QStringLiteral("Seq_Player.%1").arg(m_driver);
-    const TestResponse renamed = client.postJson("/api/update_username", {{QStringLiteral("new_username"), newName}}, accessOf(refreshed));
+    const TestResponse renamed = client.postJson(
+        "/api/update_username", {{QStringLiteral("new_username"), newName}}, accessOf(refreshed));
     QCOMPARE(renamed.status, 200);
-    QCOMPARE(renamed.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("name")).toString(), newName);
+    QCOMPARE(renamed.json()
+                 .value(QLatin1StringView("user"))
+                 .toObject()
+                 .value(QLatin1StringView("name"))
+                 .toString(),
+             newName);
 
     const TestResponse me = client.get("/api/me", accessOf(refreshed));
     QCOMPARE(me.status, 200);
-    QCOMPARE(me.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("name")).toString(), newName);
+    QCOMPARE(me.json()
+                 .value(QLatin1StringView("user"))
+                 .toObject()
+                 .value(QLatin1StringView("name"))
+                 .toString(),
+             newName);
 
-    const TestResponse out = client.request("POST", "/api/logout", {}, {{"Authorization", "Bearer " + accessOf(refreshed)}});
+    const TestResponse out = client.request("POST", "/api/logout", {},
+                                            {{"Authorization", "Bearer " + accessOf(refreshed)}});
     QCOMPARE(out.status, 200);
     QCOMPARE(out.json().value(QLatin1StringView("status")).toString(), QStringLiteral("success"));
 
@@ -253,24 +287,32 @@ void TestApi::userJsonShape()
     const TestResponse r = login(QStringLiteral("shape-user"));
     QCOMPARE(r.status, 200);
     const QJsonObject user = r.json().value(QLatin1StringView("user")).toObject();
-    const QStringList keys{QStringLiteral("id"), QStringLiteral("email"), QStringLiteral("name"),
-                           QStringLiteral("picture"), QStringLiteral("stars"), QStringLiteral("level"),
+    const QStringList keys{QStringLiteral("id"),         QStringLiteral("email"),
+                           QStringLiteral("name"),       QStringLiteral("picture"),
+                           QStringLiteral("stars"),      QStringLiteral("level"),
                            QStringLiteral("created_at"), QStringLiteral("last_login")};
     for (const QString &key : keys)
         QVERIFY2(user.contains(key), qPrintable(key));
     QVERIFY(user.value(QLatin1StringView("id")).isDouble());
     QVERIFY(user.value(QLatin1StringView("stars")).isDouble());
     QVERIFY(user.value(QLatin1StringView("level")).isDouble());
-    QCOMPARE(user.value(QLatin1StringView("email")).toString(), QStringLiteral("shape-user@example.com"));
-    const QDateTime created = QDateTime::fromString(user.value(QLatin1StringView("created_at")).toString(), Qt::ISODateWithMs);
+    QCOMPARE(user.value(QLatin1StringView("email")).toString(),
+             QStringLiteral("shape-user@example.com"));
+    const QDateTime created = QDateTime::fromString(
+        user.value(QLatin1StringView("created_at")).toString(), Qt::ISODateWithMs);
     QVERIFY(created.isValid());
     QVERIFY(qAbs(created.secsTo(QDateTime::currentDateTimeUtc())) < 60);
-    QVERIFY(QDateTime::fromString(user.value(QLatin1StringView("last_login")).toString(), Qt::ISODateWithMs).isValid());
+    QVERIFY(QDateTime::fromString(user.value(QLatin1StringView("last_login")).toString(),
+                                  Qt::ISODateWithMs)
+                .isValid());
     // The access token carries what seed clients read.
     const QList<QByteArray> parts = accessOf(r).split('.');
     QCOMPARE(parts.size(), 3);
-    const QJsonObject claims = QJsonDocument::fromJson(QByteArray::fromBase64(parts[1], QByteArray::Base64UrlEncoding)).object();
-    QCOMPARE(claims.value(QLatin1StringView("user_id")).toInteger(), user.value(QLatin1StringView("id")).toInteger());
+    const QJsonObject claims =
+        QJsonDocument::fromJson(QByteArray::fromBase64(parts[1], QByteArray::Base64UrlEncoding))
+            .object();
+    QCOMPARE(claims.value(QLatin1StringView("user_id")).toInteger(),
+             user.value(QLatin1StringView("id")).toInteger());
     QCOMPARE(claims.value(QLatin1StringView("typ")).toString(), QStringLiteral("access"));
 }
 
@@ -281,8 +323,16 @@ void TestApi::firstLoginNamesFromEmail()
     const TestResponse b = login(QStringLiteral("maria-2"), email);
     QCOMPARE(a.status, 200);
     QCOMPARE(b.status, 200);
-    const QString nameA = a.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("name")).toString();
-    const QString nameB = b.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("name")).toString();
+    const QString nameA = a.json()
+                              .value(QLatin1StringView("user"))
+                              .toObject()
+                              .value(QLatin1StringView("name"))
+                              .toString();
+    const QString nameB = b.json()
+                              .value(QLatin1StringView("user"))
+                              .toObject()
+                              .value(QLatin1StringView("name"))
+                              .toString();
     QCOMPARE(nameA, username::fromEmail(email));
     QVERIFY(nameB != nameA);
     QVERIFY(nameB.startsWith(nameA));
@@ -296,7 +346,11 @@ void TestApi::secondDeviceKeepsFirstSession()
     QCOMPARE(device1.status, 200);
     QCOMPARE(device2.status, 200);
     const auto idOf = [](const TestResponse &r) {
-        return r.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("id")).toInteger();
+        return r.json()
+            .value(QLatin1StringView("user"))
+            .toObject()
+            .value(QLatin1StringView("id"))
+            .toInteger();
     };
     QCOMPARE(idOf(device1), idOf(device2));
     TestClient client(m_port);
@@ -369,7 +423,12 @@ void TestApi::idTokenLogin()
                                          {QStringLiteral("provider"), QStringLiteral("google")}});
     if (status == 200) {
         QCOMPARE(r.status, 200);
-        QVERIFY(r.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("email")).toString().startsWith(QLatin1StringView("idtoken")));
+        QVERIFY(r.json()
+                    .value(QLatin1StringView("user"))
+                    .toObject()
+                    .value(QLatin1StringView("email"))
+                    .toString()
+                    .startsWith(QLatin1StringView("idtoken")));
     } else {
         checkError(r, status, "invalid_provider_token");
     }
@@ -379,10 +438,15 @@ void TestApi::idTokenKeysAreCached()
 {
     const int before = m_provider.hits("/jwks");
     for (int i = 0; i < 3; ++i)
-        QCOMPARE(postJsonOnce(m_port, "/api/login", {{QStringLiteral("id_token"), QString::fromLatin1(idToken())}}).status, 200);
+        QCOMPARE(postJsonOnce(m_port, "/api/login",
+                              {{QStringLiteral("id_token"), QString::fromLatin1(idToken())}})
+                     .status,
+                 200);
     // Each worker fetches once and then serves from its cache (max-age=3600).
-    QVERIFY2(m_provider.hits("/jwks") - before <= 0 || before == 0, "JWKS fetched again within max-age");
-    QVERIFY(m_provider.hits("/jwks") <= 2 + 2); // ≤ one per worker, plus one unknown-kid refetch each
+    QVERIFY2(m_provider.hits("/jwks") - before <= 0 || before == 0,
+             "JWKS fetched again within max-age");
+    QVERIFY(m_provider.hits("/jwks") <=
+            2 + 2); // ≤ one per worker, plus one unknown-kid refetch each
 }
 
 void TestApi::accessTokenChecks_data()
@@ -405,9 +469,11 @@ void TestApi::accessTokenChecks()
     QFETCH(qint64, expiresIn);
     QFETCH(int, status);
     const int serial = ++m_serial;
-    const QByteArray token = googleAccessToken(QStringLiteral("at-%1").arg(serial),
-                                               QStringLiteral("at%1@example.com").arg(serial), aud, verified, expiresIn);
-    const TestResponse r = postJsonOnce(m_port, "/api/login", {{QStringLiteral("access_token"), QString::fromLatin1(token)}});
+    const QByteArray token =
+        googleAccessToken(QStringLiteral("at-%1").arg(serial),
+                          QStringLiteral("at%1@example.com").arg(serial), aud, verified, expiresIn);
+    const TestResponse r = postJsonOnce(
+        m_port, "/api/login", {{QStringLiteral("access_token"), QString::fromLatin1(token)}});
     if (status == 200)
         QCOMPARE(r.status, 200);
     else
@@ -469,9 +535,12 @@ void TestApi::concurrentRefreshesOneSuccessor()
 {
     const TestResponse a = login(QStringLiteral("racer"));
     QCOMPARE(a.status, 200);
-    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("refresh_token"), refreshOf(a)}}).toJson(QJsonDocument::Compact);
-    const QByteArray request = "POST /api/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
-                               + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    const QByteArray body =
+        QJsonDocument(QJsonObject{{QStringLiteral("refresh_token"), refreshOf(a)}})
+            .toJson(QJsonDocument::Compact);
+    const QByteArray request = "POST /api/refresh HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nContent-Length: " +
+                               QByteArray::number(body.size()) + "\r\n\r\n" + body;
     std::vector<std::unique_ptr<TestClient>> clients;
     for (int i = 0; i < 16; ++i) {
         clients.push_back(std::make_unique<TestClient>(m_port));
@@ -503,18 +572,38 @@ void TestApi::usernameConflictIgnoresCase()
     const TestResponse two = login(QStringLiteral("name-wanter"));
     const QString name = QStringLiteral("Zed.Player_%1").arg(m_driver.left(2));
     TestClient client(m_port);
-    QCOMPARE(client.postJson("/api/update_username", {{QStringLiteral("new_username"), name}}, accessOf(one)).status, 200);
-    checkError(client.postJson("/api/update_username", {{QStringLiteral("new_username"), name.toLower()}}, accessOf(two)), 409, "username_taken");
-    checkError(client.postJson("/api/update_username", {{QStringLiteral("new_username"), QStringLiteral("  ") + name.toUpper()}}, accessOf(two)), 409, "username_taken");
+    QCOMPARE(client
+                 .postJson("/api/update_username", {{QStringLiteral("new_username"), name}},
+                           accessOf(one))
+                 .status,
+             200);
+    checkError(client.postJson("/api/update_username",
+                               {{QStringLiteral("new_username"), name.toLower()}}, accessOf(two)),
+               409, "username_taken");
+    checkError(
+        client.postJson("/api/update_username",
+                        {{QStringLiteral("new_username"), QStringLiteral("  ") + name.toUpper()}},
+                        accessOf(two)),
+        409, "username_taken");
     // NFKC: fullwidth letters are the same name.
     QString fullwidth;
     for (const QChar ch : name)
-        fullwidth += (ch >= QLatin1Char('!') && ch <= QLatin1Char('~')) ? QChar(ch.unicode() - 0x21 + 0xFF01) : ch;
-    checkError(client.postJson("/api/update_username", {{QStringLiteral("new_username"), fullwidth}}, accessOf(two)), 409, "username_taken");
+        fullwidth += (ch >= QLatin1Char('!') && ch <= QLatin1Char('~'))
+                         ? QChar(ch.unicode() - 0x21 + 0xFF01)
+                         : ch;
+    checkError(client.postJson("/api/update_username",
+                               {{QStringLiteral("new_username"), fullwidth}}, accessOf(two)),
+               409, "username_taken");
     // The owner may change the case of their own name.
-    const TestResponse own = client.postJson("/api/update_username", {{QStringLiteral("new_username"), name.toUpper()}}, accessOf(one));
+    const TestResponse own = client.postJson(
+        "/api/update_username", {{QStringLiteral("new_username"), name.toUpper()}}, accessOf(one));
     QCOMPARE(own.status, 200);
-    QCOMPARE(own.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("name")).toString(), name.toUpper());
+    QCOMPARE(own.json()
+                 .value(QLatin1StringView("user"))
+                 .toObject()
+                 .value(QLatin1StringView("name"))
+                 .toString(),
+             name.toUpper());
 }
 
 void TestApi::usernameRules_data()
@@ -523,13 +612,17 @@ void TestApi::usernameRules_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("code");
     QTest::newRow("too short") << QJsonValue(QStringLiteral("ab")) << 400 << "invalid_username";
-    QTest::newRow("too long") << QJsonValue(QString(33, QLatin1Char('a'))) << 400 << "invalid_username";
+    QTest::newRow("too long") << QJsonValue(QString(33, QLatin1Char('a'))) << 400
+                              << "invalid_username";
     QTest::newRow("reserved") << QJsonValue(QStringLiteral("Admin")) << 400 << "invalid_username";
     QTest::newRow("space") << QJsonValue(QStringLiteral("two words")) << 400 << "invalid_username";
-    QTest::newRow("newline") << QJsonValue(QStringLiteral("evil\nname")) << 400 << "invalid_username";
+    QTest::newRow("newline") << QJsonValue(QStringLiteral("evil\nname")) << 400
+                             << "invalid_username";
     QTest::newRow("number") << QJsonValue(42) << 400 << "invalid_field";
     QTest::newRow("null") << QJsonValue(QJsonValue::Null) << 400 << "missing_field";
-    QTest::newRow("unicode ok") << QJsonValue(QStringLiteral("Zoë_%1").arg(QDateTime::currentMSecsSinceEpoch() % 100000)) << 200 << "";
+    QTest::newRow("unicode ok") << QJsonValue(QStringLiteral("Zoë_%1").arg(
+                                       QDateTime::currentMSecsSinceEpoch() % 100000))
+                                << 200 << "";
 }
 
 void TestApi::usernameRules()
@@ -537,9 +630,11 @@ void TestApi::usernameRules()
     QFETCH(QJsonValue, value);
     QFETCH(int, status);
     QFETCH(QString, code);
-    const TestResponse user = login(QStringLiteral("rules-%1").arg(QLatin1StringView(QTest::currentDataTag())));
+    const TestResponse user =
+        login(QStringLiteral("rules-%1").arg(QLatin1StringView(QTest::currentDataTag())));
     TestClient client(m_port);
-    const TestResponse r = client.postJson("/api/update_username", {{QStringLiteral("new_username"), value}}, accessOf(user));
+    const TestResponse r = client.postJson(
+        "/api/update_username", {{QStringLiteral("new_username"), value}}, accessOf(user));
     if (status == 200)
         QCOMPARE(r.status, 200);
     else
@@ -551,10 +646,15 @@ void TestApi::updatePicture_data()
     QTest::addColumn<QJsonValue>("value");
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("code");
-    QTest::newRow("https") << QJsonValue(QStringLiteral("https://cdn.example.com/a.png")) << 200 << "";
-    QTest::newRow("http") << QJsonValue(QStringLiteral("http://cdn.example.com/a.png")) << 400 << "invalid_picture";
-    QTest::newRow("javascript") << QJsonValue(QStringLiteral("javascript:alert(1)")) << 400 << "invalid_picture";
-    QTest::newRow("too long") << QJsonValue(QStringLiteral("https://x.example/") + QString(2048, QLatin1Char('a'))) << 400 << "invalid_picture";
+    QTest::newRow("https") << QJsonValue(QStringLiteral("https://cdn.example.com/a.png")) << 200
+                           << "";
+    QTest::newRow("http") << QJsonValue(QStringLiteral("http://cdn.example.com/a.png")) << 400
+                          << "invalid_picture";
+    QTest::newRow("javascript") << QJsonValue(QStringLiteral("javascript:alert(1)")) << 400
+                                << "invalid_picture";
+    QTest::newRow("too long") << QJsonValue(QStringLiteral("https://x.example/") +
+                                            QString(2048, QLatin1Char('a')))
+                              << 400 << "invalid_picture";
     QTest::newRow("not a string") << QJsonValue(true) << 400 << "invalid_field";
     QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << 400 << "missing_field";
 }
@@ -572,7 +672,11 @@ void TestApi::updatePicture()
     const TestResponse r = client.postJson("/api/update_picture", body, accessOf(user));
     if (status == 200) {
         QCOMPARE(r.status, 200);
-        QCOMPARE(r.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("picture")), value);
+        QCOMPARE(r.json()
+                     .value(QLatin1StringView("user"))
+                     .toObject()
+                     .value(QLatin1StringView("picture")),
+                 value);
     } else {
         checkError(r, status, code.toLatin1().constData());
     }
@@ -588,23 +692,54 @@ void TestApi::errorStatuses_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QString>("code");
     const QByteArray json = "application/json";
-    QTest::newRow("400 malformed JSON") << QByteArray("POST") << QByteArray("/api/login") << json << QByteArray("{\"access_token\":") << QByteArray() << 400 << "invalid_json";
-    QTest::newRow("400 not an object") << QByteArray("POST") << QByteArray("/api/refresh") << json << QByteArray("[1,2]") << QByteArray() << 400 << "invalid_json";
-    QTest::newRow("400 empty body") << QByteArray("POST") << QByteArray("/api/refresh") << json << QByteArray() << QByteArray() << 400 << "invalid_json";
-    QTest::newRow("400 missing field") << QByteArray("POST") << QByteArray("/api/login") << json << QByteArray("{}") << QByteArray() << 400 << "missing_field";
-    QTest::newRow("400 wrong type") << QByteArray("POST") << QByteArray("/api/refresh") << json << QByteArray("{\"refresh_token\":7}") << QByteArray() << 400 << "invalid_field";
-    QTest::newRow("400 unknown provider") << QByteArray("POST") << QByteArray("/api/login") << json << QByteArray("{\"id_token\":\"x\",\"provider\":\"myspace\"}") << QByteArray() << 400 << "invalid_field";
-    QTest::newRow("401 provider refuses") << QByteArray("POST") << QByteArray("/api/login") << json << QByteArray("{\"access_token\":\"unknown\"}") << QByteArray() << 401 << "invalid_provider_token";
-    QTest::newRow("401 bad refresh token") << QByteArray("POST") << QByteArray("/api/refresh") << json << QByteArray("{\"refresh_token\":\"AAAA\"}") << QByteArray() << 401 << "invalid_refresh_token";
-    QTest::newRow("401 no bearer") << QByteArray("GET") << QByteArray("/api/me") << QByteArray() << QByteArray() << QByteArray() << 401 << "invalid_token";
-    QTest::newRow("401 bad bearer") << QByteArray("GET") << QByteArray("/api/me") << QByteArray() << QByteArray() << QByteArray("Authorization: Bearer abc.def.ghi") << 401 << "invalid_token";
-    QTest::newRow("401 logout without bearer") << QByteArray("POST") << QByteArray("/api/logout") << QByteArray() << QByteArray() << QByteArray() << 401 << "invalid_token";
-    QTest::newRow("401 rename without bearer") << QByteArray("POST") << QByteArray("/api/update_username") << json << QByteArray("{\"new_username\":\"abc\"}") << QByteArray() << 401 << "invalid_token";
-    QTest::newRow("404") << QByteArray("GET") << QByteArray("/api/nothing") << QByteArray() << QByteArray() << QByteArray() << 404 << "not_found";
-    QTest::newRow("405") << QByteArray("GET") << QByteArray("/api/login") << QByteArray() << QByteArray() << QByteArray() << 405 << "method_not_allowed";
-    QTest::newRow("413") << QByteArray("POST") << QByteArray("/api/login") << json << QByteArray(70 * 1024, 'x') << QByteArray() << 413 << "payload_too_large";
-    QTest::newRow("415") << QByteArray("POST") << QByteArray("/api/login") << QByteArray("text/plain") << QByteArray("{}") << QByteArray() << 415 << "unsupported_media_type";
-    QTest::newRow("431") << QByteArray("GET") << QByteArray("/health") << QByteArray() << QByteArray() << QByteArray("X-Big: " + QByteArray(20 * 1024, 'a')) << 431 << "headers_too_large";
+    QTest::newRow("400 malformed JSON")
+        << QByteArray("POST") << QByteArray("/api/login") << json
+        << QByteArray("{\"access_token\":") << QByteArray() << 400 << "invalid_json";
+    QTest::newRow("400 not an object")
+        << QByteArray("POST") << QByteArray("/api/refresh") << json << QByteArray("[1,2]")
+        << QByteArray() << 400 << "invalid_json";
+    QTest::newRow("400 empty body") << QByteArray("POST") << QByteArray("/api/refresh") << json
+                                    << QByteArray() << QByteArray() << 400 << "invalid_json";
+    QTest::newRow("400 missing field")
+        << QByteArray("POST") << QByteArray("/api/login") << json << QByteArray("{}")
+        << QByteArray() << 400 << "missing_field";
+    QTest::newRow("400 wrong type")
+        << QByteArray("POST") << QByteArray("/api/refresh") << json
+        << QByteArray("{\"refresh_token\":7}") << QByteArray() << 400 << "invalid_field";
+    QTest::newRow("400 unknown provider")
+        << QByteArray("POST") << QByteArray("/api/login") << json
+        << QByteArray("{\"id_token\":\"x\",\"provider\":\"myspace\"}") << QByteArray() << 400
+        << "invalid_field";
+    QTest::newRow("401 provider refuses") << QByteArray("POST") << QByteArray("/api/login") << json
+                                          << QByteArray("{\"access_token\":\"unknown\"}")
+                                          << QByteArray() << 401 << "invalid_provider_token";
+    QTest::newRow("401 bad refresh token") << QByteArray("POST") << QByteArray("/api/refresh")
+                                           << json << QByteArray("{\"refresh_token\":\"AAAA\"}")
+                                           << QByteArray() << 401 << "invalid_refresh_token";
+    QTest::newRow("401 no bearer") << QByteArray("GET") << QByteArray("/api/me") << QByteArray()
+                                   << QByteArray() << QByteArray() << 401 << "invalid_token";
+    QTest::newRow("401 bad bearer")
+        << QByteArray("GET") << QByteArray("/api/me") << QByteArray() << QByteArray()
+        << QByteArray("Authorization: Bearer abc.def.ghi") << 401 << "invalid_token";
+    QTest::newRow("401 logout without bearer")
+        << QByteArray("POST") << QByteArray("/api/logout") << QByteArray() << QByteArray()
+        << QByteArray() << 401 << "invalid_token";
+    QTest::newRow("401 rename without bearer")
+        << QByteArray("POST") << QByteArray("/api/update_username") << json
+        << QByteArray("{\"new_username\":\"abc\"}") << QByteArray() << 401 << "invalid_token";
+    QTest::newRow("404") << QByteArray("GET") << QByteArray("/api/nothing") << QByteArray()
+                         << QByteArray() << QByteArray() << 404 << "not_found";
+    QTest::newRow("405") << QByteArray("GET") << QByteArray("/api/login") << QByteArray()
+                         << QByteArray() << QByteArray() << 405 << "method_not_allowed";
+    QTest::newRow("413") << QByteArray("POST") << QByteArray("/api/login") << json
+                         << QByteArray(70 * 1024, 'x') << QByteArray() << 413
+                         << "payload_too_large";
+    QTest::newRow("415") << QByteArray("POST") << QByteArray("/api/login")
+                         << QByteArray("text/plain") << QByteArray("{}") << QByteArray() << 415
+                         << "unsupported_media_type";
+    QTest::newRow("431") << QByteArray("GET") << QByteArray("/health") << QByteArray()
+                         << QByteArray() << QByteArray("X-Big: " + QByteArray(20 * 1024, 'a'))
+                         << 431 << "headers_too_large";
 }
 
 void TestApi::errorStatuses()
@@ -620,7 +755,8 @@ void TestApi::errorStatuses()
     if (!contentType.isEmpty())
         headers.append({"Content-Type", contentType});
     if (!extraHeader.isEmpty())
-        headers.append({extraHeader.left(extraHeader.indexOf(':')), extraHeader.mid(extraHeader.indexOf(':') + 2)});
+        headers.append({extraHeader.left(extraHeader.indexOf(':')),
+                        extraHeader.mid(extraHeader.indexOf(':') + 2)});
     TestClient client(m_port);
     const TestResponse r = client.request(method, path, body, headers);
     checkError(r, status, code.toLatin1().constData());
@@ -648,7 +784,8 @@ void TestApi::providerFailures()
     QFETCH(QString, code);
     QElapsedTimer timer;
     timer.start();
-    const TestResponse r = postJsonOnce(m_port, "/api/login", {{QStringLiteral("access_token"), QString::fromLatin1(token)}});
+    const TestResponse r = postJsonOnce(
+        m_port, "/api/login", {{QStringLiteral("access_token"), QString::fromLatin1(token)}});
     checkError(r, status, code.toLatin1().constData());
     QVERIFY(timer.elapsed() < 5000); // the provider timeout here is 1 s
 }
@@ -658,13 +795,19 @@ void TestApi::malformedProviderTokensNeverSent_data()
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("token");
     // A CR/LF in the token would inject headers or a second request into our provider call.
-    QTest::newRow("header injection") << "access_token" << "abc\r\nX-Injected: 1";
-    QTest::newRow("request smuggling") << "access_token" << "x\r\n\r\nGET /tokeninfo HTTP/1.1\r\nHost: x\r\n\r\n";
-    QTest::newRow("space") << "access_token" << "two words";
-    QTest::newRow("non-ascii") << "access_token" << "ya29.é";
+    QTest::newRow("header injection") << "access_token"
+                                      << "abc\r\nX-Injected: 1";
+    QTest::newRow("request smuggling") << "access_token"
+                                       << "x\r\n\r\nGET /tokeninfo HTTP/1.1\r\nHost: x\r\n\r\n";
+    QTest::newRow("space") << "access_token"
+                           << "two words";
+    QTest::newRow("non-ascii") << "access_token"
+                               << "ya29.é";
     QTest::newRow("huge") << "access_token" << QString(5000, QLatin1Char('a'));
-    QTest::newRow("empty") << "access_token" << "";
-    QTest::newRow("id token with newline") << "id_token" << "eyJ.\neyJ.sig";
+    QTest::newRow("empty") << "access_token"
+                           << "";
+    QTest::newRow("id token with newline") << "id_token"
+                                           << "eyJ.\neyJ.sig";
 }
 
 void TestApi::malformedProviderTokensNeverSent()
@@ -690,10 +833,16 @@ void TestApi::rateLimitAfterFailures()
     checkError(limited, 429, "rate_limited");
     QVERIFY(limited.header("retry-after").toInt() > 0);
     // Logins from that address wait too, even with a good token; a minute later they pass.
-    const QByteArray good = googleAccessToken(QStringLiteral("limited"), QStringLiteral("limited@example.com"));
-    checkError(postJsonOnce(server->port(), "/api/login", {{QStringLiteral("access_token"), QString::fromLatin1(good)}}), 429, "rate_limited");
+    const QByteArray good =
+        googleAccessToken(QStringLiteral("limited"), QStringLiteral("limited@example.com"));
+    checkError(postJsonOnce(server->port(), "/api/login",
+                            {{QStringLiteral("access_token"), QString::fromLatin1(good)}}),
+               429, "rate_limited");
     m_offsetMs = 61000;
-    QCOMPARE(postJsonOnce(server->port(), "/api/login", {{QStringLiteral("access_token"), QString::fromLatin1(good)}}).status, 200);
+    QCOMPARE(postJsonOnce(server->port(), "/api/login",
+                          {{QStringLiteral("access_token"), QString::fromLatin1(good)}})
+                 .status,
+             200);
 }
 
 void TestApi::databaseUnavailable()
@@ -703,19 +852,30 @@ void TestApi::databaseUnavailable()
     Config config = baseConfig(QStringLiteral("latchkey_api_outage"));
     const std::unique_ptr<LatchkeyServer> server = startServer(config);
     QVERIFY(server);
-    const TestResponse before = postJsonOnce(server->port(), "/api/login",
-                                             {{QStringLiteral("access_token"), QString::fromLatin1(googleAccessToken(QStringLiteral("outage"), QStringLiteral("outage@example.com")))}});
+    const TestResponse before =
+        postJsonOnce(server->port(), "/api/login",
+                     {{QStringLiteral("access_token"),
+                       QString::fromLatin1(googleAccessToken(
+                           QStringLiteral("outage"), QStringLiteral("outage@example.com")))}});
     QCOMPARE(before.status, 200);
-    QCOMPARE(pgExec(*m_pg, QStringLiteral("postgres"), QStringLiteral("ALTER DATABASE latchkey_api_outage ALLOW_CONNECTIONS false")), QString());
-    QCOMPARE(pgExec(*m_pg, QStringLiteral("postgres"), QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'latchkey_api_outage'")), QString());
+    QCOMPARE(pgExec(*m_pg, QStringLiteral("postgres"),
+                    QStringLiteral("ALTER DATABASE latchkey_api_outage ALLOW_CONNECTIONS false")),
+             QString());
+    QCOMPARE(pgExec(*m_pg, QStringLiteral("postgres"),
+                    QStringLiteral("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
+                                   "datname = 'latchkey_api_outage'")),
+             QString());
     TestClient client(server->port());
     checkError(client.get("/health/ready"), 503, "database_unavailable");
     checkError(client.get("/api/me", accessOf(before)), 503, "database_unavailable");
     QCOMPARE(client.get("/health").status, 200); // liveness does not depend on the database
-    QCOMPARE(pgExec(*m_pg, QStringLiteral("postgres"), QStringLiteral("ALTER DATABASE latchkey_api_outage ALLOW_CONNECTIONS true")), QString());
+    QCOMPARE(pgExec(*m_pg, QStringLiteral("postgres"),
+                    QStringLiteral("ALTER DATABASE latchkey_api_outage ALLOW_CONNECTIONS true")),
+             QString());
     // The workers reconnect by themselves.
     QTRY_COMPARE_WITH_TIMEOUT(TestClient(server->port()).get("/health/ready").status, 200, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(TestClient(server->port()).get("/api/me", accessOf(before)).status, 200, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(TestClient(server->port()).get("/api/me", accessOf(before)).status,
+                              200, 10000);
 }
 
 void TestApi::internalErrorHidesDetails()
@@ -723,8 +883,11 @@ void TestApi::internalErrorHidesDetails()
     const Config config = baseConfig(QStringLiteral("latchkey_api_broken"));
     const std::unique_ptr<LatchkeyServer> server = startServer(config);
     QVERIFY(server);
-    const TestResponse user = postJsonOnce(server->port(), "/api/login",
-                                           {{QStringLiteral("access_token"), QString::fromLatin1(googleAccessToken(QStringLiteral("broken"), QStringLiteral("broken@example.com")))}});
+    const TestResponse user =
+        postJsonOnce(server->port(), "/api/login",
+                     {{QStringLiteral("access_token"),
+                       QString::fromLatin1(googleAccessToken(
+                           QStringLiteral("broken"), QStringLiteral("broken@example.com")))}});
     QCOMPARE(user.status, 200);
     // Break the schema under the running server: its statements now fail.
     const QString rename = QStringLiteral("ALTER TABLE users RENAME COLUMN stars TO stars_gone");
@@ -732,7 +895,8 @@ void TestApi::internalErrorHidesDetails()
         QCOMPARE(pgExec(*m_pg, QStringLiteral("latchkey_api_broken"), rename), QString());
     } else {
         {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("breaker"));
+            QSqlDatabase db =
+                QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("breaker"));
             db.setDatabaseName(config.database.sqlitePath);
             QVERIFY(db.open());
             QVERIFY(QSqlQuery(db).exec(rename));
@@ -743,27 +907,50 @@ void TestApi::internalErrorHidesDetails()
     TestClient client(server->port());
     const TestResponse r = client.get("/api/me", accessOf(user));
     checkError(r, 500, "internal_error");
-    QCOMPARE(r.json().value(QLatin1StringView("message")).toString(), QStringLiteral("internal error"));
-    QVERIFY(!r.body.contains("stars") && !r.body.contains("SELECT") && !r.body.toLower().contains("sql"));
+    QCOMPARE(r.json().value(QLatin1StringView("message")).toString(),
+             QStringLiteral("internal error"));
+    QVERIFY(!r.body.contains("stars") && !r.body.contains("SELECT") &&
+            !r.body.toLower().contains("sql"));
 }
 
 void TestApi::loginLogRecordsEventsAndResistsForgery()
 {
     // An e-mail with a newline (a hostile provider) and a rename with one (refused).
-    const TestResponse user = login(QStringLiteral("log-user"), QStringLiteral("evil\n2026-01-01T00:00:00.000Z login ip=6.6.6.6@example.com"));
+    const TestResponse user =
+        login(QStringLiteral("log-user"),
+              QStringLiteral("evil\n2026-01-01T00:00:00.000Z login ip=6.6.6.6@example.com"));
     QCOMPARE(user.status, 200);
     const TestResponse next = refresh(refreshOf(user));
     QCOMPARE(next.status, 200);
     TestClient client(m_port);
-    QCOMPARE(client.postJson("/api/update_username", {{QStringLiteral("new_username"), QStringLiteral("x\n2026-01-01T00:00:00.000Z login ip=6.6.6.6")}}, accessOf(next)).status, 400);
-    QCOMPARE(client.postJson("/api/update_username", {{QStringLiteral("new_username"), QStringLiteral("logged_%1").arg(m_driver)}}, accessOf(next)).status, 200);
-    QCOMPARE(client.request("POST", "/api/logout", {}, {{"Authorization", "Bearer " + accessOf(next)}}).status, 200);
-    QCOMPARE(postJsonOnce(m_port, "/api/login", {{QStringLiteral("access_token"), QStringLiteral("unknown")}}).status, 401);
+    QCOMPARE(client
+                 .postJson("/api/update_username",
+                           {{QStringLiteral("new_username"),
+                             QStringLiteral("x\n2026-01-01T00:00:00.000Z login ip=6.6.6.6")}},
+                           accessOf(next))
+                 .status,
+             400);
+    QCOMPARE(
+        client
+            .postJson("/api/update_username",
+                      {{QStringLiteral("new_username"), QStringLiteral("logged_%1").arg(m_driver)}},
+                      accessOf(next))
+            .status,
+        200);
+    QCOMPARE(
+        client.request("POST", "/api/logout", {}, {{"Authorization", "Bearer " + accessOf(next)}})
+            .status,
+        200);
+    QCOMPARE(postJsonOnce(m_port, "/api/login",
+                          {{QStringLiteral("access_token"), QStringLiteral("unknown")}})
+                 .status,
+             401);
 
     QFile file(m_server->config().server.logDir + QStringLiteral("/login.log"));
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QList<QByteArray> lines = file.readAll().split('\n');
-    static const QRegularExpression shape(QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z [a-z_]+ ip=\\S+"));
+    static const QRegularExpression shape(
+        QStringLiteral("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z [a-z_]+ ip=\\S+"));
     QSet<QByteArray> events;
     for (const QByteArray &line : lines) {
         if (line.isEmpty())
@@ -775,7 +962,8 @@ void TestApi::loginLogRecordsEventsAndResistsForgery()
         events.insert(line.split(' ').value(1));
         QVERIFY(!line.contains("ya29.") && !line.contains("eyJ")); // no tokens
     }
-    for (const char *event : {"new_user", "login", "refresh", "username_change", "logout", "login_failed"})
+    for (const char *event :
+         {"new_user", "login", "refresh", "username_change", "logout", "login_failed"})
         QVERIFY2(events.contains(event), event);
 }
 

@@ -69,7 +69,8 @@ private:
 
 void TestClient::initTestCase()
 {
-    QVERIFY2(m_provider.start(), "the OpenID provider fixture (node tests/fixtures/oidc/provider.mjs) did not start");
+    QVERIFY2(m_provider.start(),
+             "the OpenID provider fixture (node tests/fixtures/oidc/provider.mjs) did not start");
 }
 
 void TestClient::init()
@@ -93,7 +94,8 @@ bool TestClient::startServer(quint16 port)
     c.google.issuers = {m_provider.issuer().toString()};
     c.google.jwksUrl = m_provider.jwksUri();
     m_serverConfig = c;
-    m_server = std::make_unique<LatchkeyServer>(c, [this] { return QDateTime::currentMSecsSinceEpoch() + m_offsetMs.load(); });
+    m_server = std::make_unique<LatchkeyServer>(
+        c, [this] { return QDateTime::currentMSecsSinceEpoch() + m_offsetMs.load(); });
     const Status started = m_server->start();
     if (!started)
         qWarning() << started.error().message;
@@ -134,16 +136,20 @@ QString TestClient::storedRefreshToken() const
     QFile secret(m_dir->filePath(QStringLiteral("client/session.secret")));
     if (!secret.open(QIODevice::ReadOnly))
         return {};
-    return QJsonDocument::fromJson(secret.readAll()).object().value(QLatin1StringView("refresh_token")).toString();
+    return QJsonDocument::fromJson(secret.readAll())
+        .object()
+        .value(QLatin1StringView("refresh_token"))
+        .toString();
 }
 
 int TestClient::refreshOutside(const QString &token)
 {
     QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/api/refresh").arg(m_server->port())));
+    QNetworkRequest request(
+        QUrl(QStringLiteral("http://127.0.0.1:%1/api/refresh").arg(m_server->port())));
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
-    std::unique_ptr<QNetworkReply> reply(
-        network.post(request, QJsonDocument(QJsonObject{{QStringLiteral("refresh_token"), token}}).toJson()));
+    std::unique_ptr<QNetworkReply> reply(network.post(
+        request, QJsonDocument(QJsonObject{{QStringLiteral("refresh_token"), token}}).toJson()));
     QSignalSpy done(reply.get(), &QNetworkReply::finished);
     done.wait(10000);
     return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -152,11 +158,13 @@ int TestClient::refreshOutside(const QString &token)
 bool TestClient::loginWith(Client &client, int *logouts)
 {
     bool loggedIn = false;
-    client.login([&](const User &) { loggedIn = true; }, [logouts] {
-        if (logouts)
-            ++*logouts;
-    });
-    const bool ok = pump(client, [&] { return loggedIn || client.loginStatus() == LoginStatus::Failed; });
+    client.login([&](const User &) { loggedIn = true; },
+                 [logouts] {
+                     if (logouts)
+                         ++*logouts;
+                 });
+    const bool ok =
+        pump(client, [&] { return loggedIn || client.loginStatus() == LoginStatus::Failed; });
     if (client.loginStatus() == LoginStatus::Failed)
         qWarning() << "login failed:" << client.loginError().message;
     return ok && loggedIn;
@@ -175,7 +183,10 @@ void TestClient::loginThenRestartRestoresWithoutBrowser()
     // The game restarts: no browser this time (an opener that fails would fail the test).
     ClientConfig config = clientConfig(m_login);
     std::atomic<int> browserOpened{0};
-    config.openBrowser = [&](const QUrl &) { ++browserOpened; return false; };
+    config.openBrowser = [&](const QUrl &) {
+        ++browserOpened;
+        return false;
+    };
     Client client(config);
     int successes = 0;
     QVERIFY(client.loadStoredCredentials([&](const User &) { ++successes; }, [] {}));
@@ -188,7 +199,8 @@ void TestClient::loginThenRestartRestoresWithoutBrowser()
     QCOMPARE(browserOpened.load(), 0);
     // The restored session is a working one.
     std::optional<Result<User>> renamed;
-    client.updateUsername(m_login + QStringLiteral("_back"), [&](const Result<User> &r) { renamed = r; });
+    client.updateUsername(m_login + QStringLiteral("_back"),
+                          [&](const Result<User> &r) { renamed = r; });
     QVERIFY(pump(client, [&] { return renamed.has_value(); }));
     QVERIFY2(renamed->ok(), renamed->ok() ? "" : qPrintable(renamed->error().message));
     QCOMPARE(client.user().name, m_login + QStringLiteral("_back"));
@@ -200,10 +212,12 @@ void TestClient::corruptStoreMeansLoggedOut_data()
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<bool>("cachedPlayerShown");
     QTest::newRow("profile garbage") << "profile.json" << QByteArray("\x00\xff{{not json") << false;
-    QTest::newRow("profile wrong shape") << "profile.json" << QByteArray("{\"version\":1,\"user\":[]}") << false;
+    QTest::newRow("profile wrong shape")
+        << "profile.json" << QByteArray("{\"version\":1,\"user\":[]}") << false;
     QTest::newRow("profile empty") << "profile.json" << QByteArray() << false;
     QTest::newRow("secret garbage") << "session.secret" << QByteArray("garbage") << true;
-    QTest::newRow("secret forged token") << "session.secret" << QByteArray() << true; // filled below
+    QTest::newRow("secret forged token")
+        << "session.secret" << QByteArray() << true; // filled below
 }
 
 void TestClient::corruptStoreMeansLoggedOut()
@@ -220,7 +234,9 @@ void TestClient::corruptStoreMeansLoggedOut()
         QFile in(path);
         QVERIFY(in.open(QIODevice::ReadOnly));
         QJsonObject json = QJsonDocument::fromJson(in.readAll()).object();
-        json.insert(QStringLiteral("refresh_token"), QStringLiteral("AQAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
+        json.insert(
+            QStringLiteral("refresh_token"),
+            QStringLiteral("AQAAAAAAAAABAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));
         content = QJsonDocument(json).toJson();
     }
     QFile out(path);
@@ -295,7 +311,8 @@ void TestClient::serverDownKeepsSessionAndRecovers()
     // The server comes back on the same address; the backed-off retry finds it.
     QVERIFY(startServer(port));
     QSignalSpy refreshed(&client, &Client::sessionRefreshed);
-    QVERIFY(pump(client, [&] { return refreshed.count() >= 1; }, 15000));
+    QVERIFY(pump(
+        client, [&] { return refreshed.count() >= 1; }, 15000));
     QVERIFY(client.isOnline());
     QVERIFY(client.isLoggedIn());
     QCOMPARE(online.count(), 2); // false, then true
@@ -310,7 +327,8 @@ void TestClient::expiredAccessTokenRefreshedOnce()
     m_offsetMs = qint64(2) * 3600 * 1000;
     QSignalSpy refreshed(&client, &Client::sessionRefreshed);
     std::optional<Result<User>> result;
-    client.updatePicture(QStringLiteral("https://cdn.example.com/p.png"), [&](const Result<User> &r) { result = r; });
+    client.updatePicture(QStringLiteral("https://cdn.example.com/p.png"),
+                         [&](const Result<User> &r) { result = r; });
     QVERIFY(pump(client, [&] { return result.has_value(); }));
     QVERIFY2(result->ok(), result->ok() ? "" : qPrintable(result->error().message));
     QCOMPARE(result->value().picture, QStringLiteral("https://cdn.example.com/p.png"));
@@ -372,7 +390,8 @@ void TestClient::automaticStorageFallsBackToPrivateFile()
     // session), so the session must land in a file only this user can read, and say so.
     ClientConfig config = clientConfig(m_login);
     config.secretStorage = SecretStorage::Automatic;
-    QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral("no OS secret store .*readable by this user only")));
+    QTest::ignoreMessage(QtInfoMsg, QRegularExpression(QStringLiteral(
+                                        "no OS secret store .*readable by this user only")));
     {
         Client client(config);
         QVERIFY(loginWith(client));

@@ -45,7 +45,8 @@ ClientConfig testConfig(OpenedUrl *opened, std::chrono::milliseconds loginTimeou
     config.clientId = QStringLiteral("test-client");
     config.authorizationEndpoint = QUrl(QStringLiteral("http://127.0.0.1:9/authorize"));
     config.tokenEndpoint = QUrl(QStringLiteral("http://127.0.0.1:9/token"));
-    config.storageDirectory = QStringLiteral("/nonexistent-latchkey-test"); // nothing is stored here
+    config.storageDirectory =
+        QStringLiteral("/nonexistent-latchkey-test"); // nothing is stored here
     config.secretStorage = SecretStorage::File;
     config.loginTimeout = loginTimeout;
     config.openBrowser = [opened](const QUrl &url) {
@@ -58,7 +59,7 @@ ClientConfig testConfig(OpenedUrl *opened, std::chrono::milliseconds loginTimeou
 }
 
 //! Pumps like a game's frame loop until \a done or \a timeout.
-template<typename F>
+template <typename F>
 bool frameLoop(Client &client, F done, std::chrono::milliseconds timeout = 10s)
 {
     const auto end = std::chrono::steady_clock::now() + timeout;
@@ -96,7 +97,8 @@ QByteArray rawGet(const QHostAddress &address, quint16 port, const QByteArray &t
     QByteArray answer;
     if (::connect(fd, reinterpret_cast<sockaddr *>(&storage), length) == 0) {
         const QByteArray request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-        [[maybe_unused]] const ssize_t sent = ::send(fd, request.constData(), size_t(request.size()), 0);
+        [[maybe_unused]] const ssize_t sent =
+            ::send(fd, request.constData(), size_t(request.size()), 0);
         char buffer[4096];
         ssize_t n;
         while ((n = ::recv(fd, buffer, sizeof buffer, 0)) > 0)
@@ -110,7 +112,9 @@ QByteArray rawGet(const QHostAddress &address, quint16 port, const QByteArray &t
 
 quint16 redirectPort(const QUrl &authorizationUrl)
 {
-    return quint16(QUrl(QUrlQuery(authorizationUrl).queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded)).port());
+    return quint16(QUrl(QUrlQuery(authorizationUrl)
+                            .queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded))
+                       .port());
 }
 
 } // namespace
@@ -128,10 +132,13 @@ private Q_SLOTS:
         QVERIFY(frameLoop(client, [&] { return opened.calls.load() == 1; }));
         const QUrlQuery query(opened.get());
         QCOMPARE(query.queryItemValue(QStringLiteral("response_type")), QStringLiteral("code"));
-        QCOMPARE(query.queryItemValue(QStringLiteral("code_challenge_method")), QStringLiteral("S256"));
-        QCOMPARE(query.queryItemValue(QStringLiteral("code_challenge")).size(), 43); // base64url(SHA-256)
+        QCOMPARE(query.queryItemValue(QStringLiteral("code_challenge_method")),
+                 QStringLiteral("S256"));
+        QCOMPARE(query.queryItemValue(QStringLiteral("code_challenge")).size(),
+                 43); // base64url(SHA-256)
         QVERIFY(query.queryItemValue(QStringLiteral("state")).size() >= 16);
-        const QUrl redirect(query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
+        const QUrl redirect(
+            query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
         QCOMPARE(redirect.host(), QStringLiteral("127.0.0.1")); // RFC 8252: never "localhost"
         QCOMPARE(redirect.path(), QStringLiteral("/callback"));
         QVERIFY(redirect.port() > 0);
@@ -167,7 +174,8 @@ private Q_SLOTS:
         QCOMPARE(client.loginError().code, ErrorCode::Timeout);
         QCOMPARE(logins.load(), 0);
         // The listener is closed after the timeout.
-        QCOMPARE(rawGet(QHostAddress::LocalHost, redirectPort(opened.get()), "/callback"), QByteArray());
+        QCOMPARE(rawGet(QHostAddress::LocalHost, redirectPort(opened.get()), "/callback"),
+                 QByteArray());
     }
 
     void callbacksOnTheCallingThreadEvenFromAnotherThread()
@@ -177,7 +185,8 @@ private Q_SLOTS:
         Client client(testConfig(&opened, 100ms));
         std::thread::id ranOn;
         std::thread::id loopThread;
-        QObject::connect(&client, &Client::loginFailed, [&](const Error &) { ranOn = std::this_thread::get_id(); });
+        QObject::connect(&client, &Client::loginFailed,
+                         [&](const Error &) { ranOn = std::this_thread::get_id(); });
         QVERIFY(client.login([](const User &) {}));
         std::thread game([&] {
             loopThread = std::this_thread::get_id();
@@ -216,7 +225,8 @@ private Q_SLOTS:
         QVERIFY(rawGet(QHostAddress::LocalHost, port, "/other?code=x&state=y").contains("404"));
         QCOMPARE(client.loginStatus(), LoginStatus::InProgress);
         // ... a forged redirect with the wrong state ends the login as failed.
-        QVERIFY(rawGet(QHostAddress::LocalHost, port, "/callback?code=stolen&state=not-the-state").contains("400"));
+        QVERIFY(rawGet(QHostAddress::LocalHost, port, "/callback?code=stolen&state=not-the-state")
+                    .contains("400"));
         QVERIFY(frameLoop(client, [&] { return client.loginStatus() == LoginStatus::Failed; }));
         QCOMPARE(client.loginError().code, ErrorCode::InvalidProviderToken);
         QVERIFY(client.loginError().message.contains(QLatin1StringView("state")));
@@ -229,8 +239,10 @@ private Q_SLOTS:
         QVERIFY(client.login([](const User &) {}));
         QVERIFY(frameLoop(client, [&] { return opened.calls.load() == 1; }));
         const QString state = QUrlQuery(opened.get()).queryItemValue(QStringLiteral("state"));
-        const QByteArray target = "/callback?error=access_denied&state=" + QUrl::toPercentEncoding(state);
-        QVERIFY(rawGet(QHostAddress::LocalHost, redirectPort(opened.get()), target).contains("200"));
+        const QByteArray target =
+            "/callback?error=access_denied&state=" + QUrl::toPercentEncoding(state);
+        QVERIFY(
+            rawGet(QHostAddress::LocalHost, redirectPort(opened.get()), target).contains("200"));
         QVERIFY(frameLoop(client, [&] { return client.loginStatus() == LoginStatus::Failed; }));
         QCOMPARE(client.loginError().code, ErrorCode::Cancelled);
     }

@@ -7,8 +7,8 @@
 #include "demowindow.h"
 
 #include "app/latchkeyserver.h"
-#include "testserverconfig.h"
 #include "oidcprovider.h"
+#include "testserverconfig.h"
 
 #include <latchkey/username.h>
 

@@ -42,20 +42,25 @@ QByteArray formOf(const QList<QPair<QString, QString>> &fields)
 {
     QByteArray out;
     for (const auto &[name, value] : fields)
-        out += (out.isEmpty() ? "" : "&") + QUrl::toPercentEncoding(name) + '=' + QUrl::toPercentEncoding(value);
+        out += (out.isEmpty() ? "" : "&") + QUrl::toPercentEncoding(name) + '=' +
+               QUrl::toPercentEncoding(value);
     return out;
 }
 
 QString htmlUnescape(QString text)
 {
-    return text.replace(u"&lt;"_s, u"<"_s).replace(u"&gt;"_s, u">"_s).replace(u"&quot;"_s, u"\""_s)
-        .replace(u"&#39;"_s, u"'"_s).replace(u"&amp;"_s, u"&"_s);
+    return text.replace(u"&lt;"_s, u"<"_s)
+        .replace(u"&gt;"_s, u">"_s)
+        .replace(u"&quot;"_s, u"\""_s)
+        .replace(u"&#39;"_s, u"'"_s)
+        .replace(u"&amp;"_s, u"&"_s);
 }
 
 //! The sign-in form's hidden fields, read back from the page as a browser would.
 QList<QPair<QString, QString>> hiddenFields(const QByteArray &html)
 {
-    static const QRegularExpression input(u"<input type=\"hidden\" name=\"([a-z_]+)\" value=\"([^\"]*)\">"_s);
+    static const QRegularExpression input(
+        u"<input type=\"hidden\" name=\"([a-z_]+)\" value=\"([^\"]*)\">"_s);
     QList<QPair<QString, QString>> fields;
     auto it = input.globalMatch(QString::fromUtf8(html));
     while (it.hasNext()) {
@@ -72,7 +77,8 @@ QString param(const QUrl &url, const QString &name)
 
 QByteArray targetOf(const QUrl &url)
 {
-    return url.path(QUrl::FullyEncoded).toLatin1() + (url.hasQuery() ? "?" + url.query(QUrl::FullyEncoded).toLatin1() : "");
+    return url.path(QUrl::FullyEncoded).toLatin1() +
+           (url.hasQuery() ? "?" + url.query(QUrl::FullyEncoded).toLatin1() : "");
 }
 } // namespace
 
@@ -107,9 +113,11 @@ private:
     Config serverConfig(const QString &name, bool dev);
     QList<QPair<QString, QString>> authorizeFields(const QString &state = u"state-1"_s) const;
     //! Approves a sign-in as \a email; returns the code (empty on failure).
-    QString approve(const QString &email, const QString &state = u"state-1"_s, const QString &redirect = callback);
+    QString approve(const QString &email, const QString &state = u"state-1"_s,
+                    const QString &redirect = callback);
     TestResponse token(const QList<QPair<QString, QString>> &fields);
-    TestResponse tokenFor(const QString &code, const QByteArray &v = verifier, const QString &redirect = callback);
+    TestResponse tokenFor(const QString &code, const QByteArray &v = verifier,
+                          const QString &redirect = callback);
     QString issuer() const { return u"http://127.0.0.1:%1/dev-idp"_s.arg(m_server->port()); }
 
     QTemporaryDir m_dir;
@@ -227,16 +235,24 @@ void TestDevIdp::authorizeRefused_data()
 
     QTest::newRow("unknown client") << u"client_id"_s << u"someone-else"_s << 400 << u"client_id"_s;
     QTest::newRow("no client") << u"client_id"_s << u"-"_s << 400 << u"client_id"_s;
-    QTest::newRow("remote redirect") << u"redirect_uri"_s << u"http://evil.example:8080/cb"_s << 400 << u"loopback"_s;
-    QTest::newRow("https redirect") << u"redirect_uri"_s << u"https://127.0.0.1:8080/cb"_s << 400 << u"loopback"_s;
-    QTest::newRow("localhost redirect") << u"redirect_uri"_s << u"http://localhost:8080/cb"_s << 400 << u"loopback"_s;
-    QTest::newRow("no port") << u"redirect_uri"_s << u"http://127.0.0.1/cb"_s << 400 << u"loopback"_s;
+    QTest::newRow("remote redirect")
+        << u"redirect_uri"_s << u"http://evil.example:8080/cb"_s << 400 << u"loopback"_s;
+    QTest::newRow("https redirect")
+        << u"redirect_uri"_s << u"https://127.0.0.1:8080/cb"_s << 400 << u"loopback"_s;
+    QTest::newRow("localhost redirect")
+        << u"redirect_uri"_s << u"http://localhost:8080/cb"_s << 400 << u"loopback"_s;
+    QTest::newRow("no port") << u"redirect_uri"_s << u"http://127.0.0.1/cb"_s << 400
+                             << u"loopback"_s;
     QTest::newRow("no redirect") << u"redirect_uri"_s << u"-"_s << 400 << u"redirect_uri"_s;
     QTest::newRow("no PKCE") << u"code_challenge"_s << u"-"_s << 302 << u"invalid_request"_s;
-    QTest::newRow("PKCE plain") << u"code_challenge_method"_s << u"plain"_s << 302 << u"invalid_request"_s;
-    QTest::newRow("no PKCE method") << u"code_challenge_method"_s << u"-"_s << 302 << u"invalid_request"_s;
-    QTest::newRow("short challenge") << u"code_challenge"_s << u"abc"_s << 302 << u"invalid_request"_s;
-    QTest::newRow("implicit flow") << u"response_type"_s << u"token"_s << 302 << u"unsupported_response_type"_s;
+    QTest::newRow("PKCE plain") << u"code_challenge_method"_s << u"plain"_s << 302
+                                << u"invalid_request"_s;
+    QTest::newRow("no PKCE method")
+        << u"code_challenge_method"_s << u"-"_s << 302 << u"invalid_request"_s;
+    QTest::newRow("short challenge")
+        << u"code_challenge"_s << u"abc"_s << 302 << u"invalid_request"_s;
+    QTest::newRow("implicit flow")
+        << u"response_type"_s << u"token"_s << 302 << u"unsupported_response_type"_s;
 }
 
 void TestDevIdp::authorizeRefused()
@@ -253,7 +269,8 @@ void TestDevIdp::authorizeRefused()
             fields.append({f.first, value});
     }
     // The same checks on the page and on its approval.
-    for (const QByteArray &path : {QByteArray("/dev-idp/authorize?"), QByteArray("/dev-idp/approve?")}) {
+    for (const QByteArray &path :
+         {QByteArray("/dev-idp/authorize?"), QByteArray("/dev-idp/approve?")}) {
         TestClient client(m_server->port());
         auto withChoice = fields;
         if (path.contains("approve"))
@@ -279,7 +296,9 @@ void TestDevIdp::approveRedirectsWithCodeAndState()
 {
     const QString state = u"a b&c=d+e/%"_s;
     auto fields = authorizeFields(state);
-    fields += {{u"name"_s, u"Tester"_s}, {u"email"_s, u"tester@example.test"_s}, {u"action"_s, u"approve"_s}};
+    fields += {{u"name"_s, u"Tester"_s},
+               {u"email"_s, u"tester@example.test"_s},
+               {u"action"_s, u"approve"_s}};
     TestClient client(m_server->port());
     // GET with the query works as well as the form's POST.
     const TestResponse r = client.get("/dev-idp/approve?" + formOf(fields));
@@ -311,7 +330,9 @@ void TestDevIdp::cancelRedirectsWithAccessDenied()
 void TestDevIdp::badEmailShowsTheFormAgain()
 {
     auto fields = authorizeFields();
-    fields += {{u"name"_s, u"<b>Eve</b>"_s}, {u"email"_s, u"not an address"_s}, {u"action"_s, u"approve"_s}};
+    fields += {{u"name"_s, u"<b>Eve</b>"_s},
+               {u"email"_s, u"not an address"_s},
+               {u"action"_s, u"approve"_s}};
     TestClient client(m_server->port());
     const TestResponse r = client.request("POST", "/dev-idp/approve", formOf(fields),
                                           {{"Content-Type", "application/x-www-form-urlencoded"}});
@@ -329,14 +350,17 @@ void TestDevIdp::tokenRefusals_data()
     QTest::addColumn<QString>("value");
     QTest::addColumn<QString>("error");
 
-    QTest::newRow("wrong verifier") << u"code_verifier"_s << u"another-verifier-of-at-least-forty-three-characters-xyz"_s
-                                    << u"invalid_grant"_s;
+    QTest::newRow("wrong verifier")
+        << u"code_verifier"_s << u"another-verifier-of-at-least-forty-three-characters-xyz"_s
+        << u"invalid_grant"_s;
     QTest::newRow("short verifier") << u"code_verifier"_s << u"short"_s << u"invalid_grant"_s;
-    QTest::newRow("wrong redirect_uri") << u"redirect_uri"_s << u"http://127.0.0.1:45679/callback"_s << u"invalid_grant"_s;
+    QTest::newRow("wrong redirect_uri")
+        << u"redirect_uri"_s << u"http://127.0.0.1:45679/callback"_s << u"invalid_grant"_s;
     QTest::newRow("wrong client_id") << u"client_id"_s << u"other-client"_s << u"invalid_grant"_s;
     QTest::newRow("unknown code") << u"code"_s << u"no-such-code"_s << u"invalid_grant"_s;
     QTest::newRow("no verifier") << u"code_verifier"_s << QString() << u"invalid_request"_s;
-    QTest::newRow("refresh grant") << u"grant_type"_s << u"refresh_token"_s << u"unsupported_grant_type"_s;
+    QTest::newRow("refresh grant")
+        << u"grant_type"_s << u"refresh_token"_s << u"unsupported_grant_type"_s;
 }
 
 void TestDevIdp::tokenRefusals()
@@ -373,12 +397,14 @@ void TestDevIdp::codeIsSingleUse()
 
     // A failed attempt uses the code up as well: a verifier cannot be guessed at leisure.
     const QString other = approve(u"once@example.test"_s);
-    QCOMPARE(tokenFor(other, "wrong-verifier-of-at-least-forty-three-characters-0123456789").status, 400);
+    QCOMPARE(tokenFor(other, "wrong-verifier-of-at-least-forty-three-characters-0123456789").status,
+             400);
     QCOMPARE(tokenFor(other).status, 400);
 
     // The token endpoint takes OAuth's form bodies only.
     TestClient client(m_server->port());
-    const TestResponse json = client.postJson("/dev-idp/token", {{u"grant_type"_s, u"authorization_code"_s}});
+    const TestResponse json =
+        client.postJson("/dev-idp/token", {{u"grant_type"_s, u"authorization_code"_s}});
     QCOMPARE(json.status, 415);
 }
 
@@ -431,8 +457,13 @@ void TestDevIdp::idTokenVerifiesAgainstJwks()
         jwt::verify(again.json().value("id_token"_L1).toString().toLatin1(), *key, options);
     QVERIFY(second);
     QCOMPARE(second->value("sub"_L1).toString(), sub);
-    QVERIFY(second->value("sub"_L1) != jwt::verify(tokenFor(approve(u"bob@example.test"_s)).json().value("id_token"_L1)
-                                                       .toString().toLatin1(), *key, options)->value("sub"_L1));
+    QVERIFY(second->value("sub"_L1) != jwt::verify(tokenFor(approve(u"bob@example.test"_s))
+                                                       .json()
+                                                       .value("id_token"_L1)
+                                                       .toString()
+                                                       .toLatin1(),
+                                                   *key, options)
+                                           ->value("sub"_L1));
 }
 
 void TestDevIdp::apiLoginWithDevToken()
@@ -440,7 +471,8 @@ void TestDevIdp::apiLoginWithDevToken()
     const auto loginAs = [this](const QString &email) {
         const TestResponse t = tokenFor(approve(email));
         TestClient client(m_server->port());
-        return client.postJson("/api/login", {{u"id_token"_s, t.json().value("id_token"_L1)}, {u"provider"_s, u"dev"_s}});
+        return client.postJson("/api/login", {{u"id_token"_s, t.json().value("id_token"_L1)},
+                                              {u"provider"_s, u"dev"_s}});
     };
     const TestResponse first = loginAs(u"carol@example.test"_s);
     QCOMPARE(first.status, 200);
@@ -460,9 +492,11 @@ void TestDevIdp::apiLoginWithDevToken()
 
     // The session works like any other.
     TestClient client(m_server->port());
-    const TestResponse me = client.get("/api/me", first.json().value("access_token"_L1).toString().toLatin1());
+    const TestResponse me =
+        client.get("/api/me", first.json().value("access_token"_L1).toString().toLatin1());
     QCOMPARE(me.status, 200);
-    QCOMPARE(me.json().value("user"_L1).toObject().value("email"_L1).toString(), u"carol@example.test"_s);
+    QCOMPARE(me.json().value("user"_L1).toObject().value("email"_L1).toString(),
+             u"carol@example.test"_s);
 }
 
 void TestDevIdp::apiLoginRefusesForeignDevToken()
@@ -470,12 +504,17 @@ void TestDevIdp::apiLoginRefusesForeignDevToken()
     // Signed by another key, with the right issuer and audience: refused.
     const jwt::Key stranger = jwt::Key::generate(jwt::Algorithm::ES256);
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    const QByteArray forged = jwt::sign({{u"iss"_s, issuer()}, {u"aud"_s, u"latchkey-dev"_s}, {u"sub"_s, u"dev-x"_s},
-                                         {u"email"_s, u"x@example.test"_s}, {u"email_verified"_s, true},
-                                         {u"iat"_s, now}, {u"exp"_s, now + 600}},
+    const QByteArray forged = jwt::sign({{u"iss"_s, issuer()},
+                                         {u"aud"_s, u"latchkey-dev"_s},
+                                         {u"sub"_s, u"dev-x"_s},
+                                         {u"email"_s, u"x@example.test"_s},
+                                         {u"email_verified"_s, true},
+                                         {u"iat"_s, now},
+                                         {u"exp"_s, now + 600}},
                                         stranger);
     TestClient client(m_server->port());
-    TestResponse r = client.postJson("/api/login", {{u"id_token"_s, QString::fromLatin1(forged)}, {u"provider"_s, u"dev"_s}});
+    TestResponse r = client.postJson(
+        "/api/login", {{u"id_token"_s, QString::fromLatin1(forged)}, {u"provider"_s, u"dev"_s}});
     QCOMPARE(r.status, 401);
     QCOMPARE(r.json().value("code"_L1).toString(), u"invalid_provider_token"_s);
 
@@ -497,7 +536,8 @@ void TestDevIdp::jsonRoutesStillRefuseForms()
     QCOMPARE(r.status, 415);
     QCOMPARE(r.json().value("code"_L1).toString(), u"unsupported_media_type"_s);
     TestClient other(m_server->port());
-    const TestResponse text = other.request("POST", "/dev-idp/token", "hello", {{"Content-Type", "text/plain"}});
+    const TestResponse text =
+        other.request("POST", "/dev-idp/token", "hello", {{"Content-Type", "text/plain"}});
     QCOMPARE(text.status, 415);
 }
 
@@ -508,19 +548,24 @@ void TestDevIdp::offByDefault()
     const Status started = server.start();
     QVERIFY2(started, started ? "" : qPrintable(started.error().message));
     TestClient client(server.port());
-    for (const QByteArray &path : {QByteArray("/dev-idp/.well-known/openid-configuration"), QByteArray("/dev-idp/jwks"),
-                                  QByteArray("/dev-idp/authorize?") + formOf(authorizeFields()),
-                                  QByteArray("/dev-idp/approve")}) {
+    for (const QByteArray &path :
+         {QByteArray("/dev-idp/.well-known/openid-configuration"), QByteArray("/dev-idp/jwks"),
+          QByteArray("/dev-idp/authorize?") + formOf(authorizeFields()),
+          QByteArray("/dev-idp/approve")}) {
         const TestResponse r = client.get(path);
         QCOMPARE(r.status, 404);
     }
     QCOMPARE(client.request("POST", "/dev-idp/token").status, 404);
-    const TestResponse login = client.postJson("/api/login", {{u"id_token"_s, u"x.y.z"_s}, {u"provider"_s, u"dev"_s}});
+    const TestResponse login =
+        client.postJson("/api/login", {{u"id_token"_s, u"x.y.z"_s}, {u"provider"_s, u"dev"_s}});
     QCOMPARE(login.status, 400);
     QCOMPARE(login.json().value("code"_L1).toString(), u"invalid_field"_s);
     QCOMPARE(login.json().value("message"_L1).toString(), u"provider must be \"google\""_s);
     // Forms are not even read while the development provider is off.
-    QCOMPARE(client.request("POST", "/dev-idp/token", "a=b", {{"Content-Type", "application/x-www-form-urlencoded"}}).status,
+    QCOMPARE(client
+                 .request("POST", "/dev-idp/token", "a=b",
+                          {{"Content-Type", "application/x-www-form-urlencoded"}})
+                 .status,
              415);
 }
 
@@ -576,20 +621,26 @@ void TestDevIdp::clientLibraryLogsIn()
     QUrl opened;
     const quint16 port = m_server->port();
     BrowserOpener opener = [this, port, &browserLog, &opened](const QUrl &url) {
-        QMetaObject::invokeMethod(this, [port, url, &browserLog, &opened] {
-            opened = url;
-            TestClient browser(port);
-            const TestResponse page = browser.get(targetOf(url));
-            browserLog += u"authorize %1\n"_s.arg(page.status);
-            auto fields = hiddenFields(page.body);
-            fields += {{u"name"_s, u"Erin"_s}, {u"email"_s, u"erin@example.test"_s}, {u"action"_s, u"approve"_s}};
-            const TestResponse approved = browser.get("/dev-idp/approve?" + formOf(fields));
-            browserLog += u"approve %1 %2\n"_s.arg(approved.status).arg(QString::fromLatin1(approved.header("location")));
-            const QUrl back(QString::fromLatin1(approved.header("location")));
-            TestClient game(quint16(back.port()));
-            const TestResponse landed = game.get(targetOf(back));
-            browserLog += u"callback %1\n"_s.arg(landed.status);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [port, url, &browserLog, &opened] {
+                opened = url;
+                TestClient browser(port);
+                const TestResponse page = browser.get(targetOf(url));
+                browserLog += u"authorize %1\n"_s.arg(page.status);
+                auto fields = hiddenFields(page.body);
+                fields += {{u"name"_s, u"Erin"_s},
+                           {u"email"_s, u"erin@example.test"_s},
+                           {u"action"_s, u"approve"_s}};
+                const TestResponse approved = browser.get("/dev-idp/approve?" + formOf(fields));
+                browserLog += u"approve %1 %2\n"_s.arg(approved.status)
+                                  .arg(QString::fromLatin1(approved.header("location")));
+                const QUrl back(QString::fromLatin1(approved.header("location")));
+                TestClient game(quint16(back.port()));
+                const TestResponse landed = game.get(targetOf(back));
+                browserLog += u"callback %1\n"_s.arg(landed.status);
+            },
+            Qt::QueuedConnection);
         return true;
     };
 
@@ -609,9 +660,11 @@ void TestDevIdp::clientLibraryLogsIn()
     Client client(config);
     std::optional<User> loggedIn;
     QVERIFY(client.login([&](const User &user) { loggedIn = user; }));
-    QTRY_VERIFY2_WITH_TIMEOUT((client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
-                              qPrintable(browserLog), 30000);
-    QVERIFY2(client.loginStatus() == LoginStatus::Success, qPrintable(client.loginError().message + u'\n' + browserLog));
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
+        qPrintable(browserLog), 30000);
+    QVERIFY2(client.loginStatus() == LoginStatus::Success,
+             qPrintable(client.loginError().message + u'\n' + browserLog));
     QVERIFY(loggedIn);
     QCOMPARE(loggedIn->email, u"erin@example.test"_s);
     QVERIFY(client.isLoggedIn());

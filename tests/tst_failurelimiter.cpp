@@ -59,7 +59,9 @@ private Q_SLOTS:
         for (quint32 i = 0; i < quint32(FailureLimiter::maxClients) + 10; ++i)
             limiter.recordFailure(QHostAddress(0x0B000000u + i), t0);
         QVERIFY(limiter.retryAfter(first, t0) > 0);
-        QCOMPARE(limiter.retryAfter(QHostAddress(0x0B000000u + quint32(FailureLimiter::maxClients) + 5), t0), 0);
+        QCOMPARE(limiter.retryAfter(
+                     QHostAddress(0x0B000000u + quint32(FailureLimiter::maxClients) + 5), t0),
+                 0);
     }
 };
 

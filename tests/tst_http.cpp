@@ -18,9 +18,9 @@
 #include <memory>
 
 using namespace latchkey;
+using latchkey::test::isRefused;
 using latchkey::test::TestClient;
 using latchkey::test::TestResponse;
-using latchkey::test::isRefused;
 
 namespace {
 
@@ -29,8 +29,8 @@ namespace {
 struct Observed
 {
     QMutex mutex;
-    QList<QThread *> threads;   //!< the thread of every handle() call
-    QByteArrayList events;      //!< "handle /a", "answer /slow": the order requests were served in
+    QList<QThread *> threads; //!< the thread of every handle() call
+    QByteArrayList events;    //!< "handle /a", "answer /slow": the order requests were served in
     std::atomic<int> slowDelayMs{300};
     std::atomic<int> slowStarted{0};
     std::atomic<int> slowFinished{0};
@@ -213,8 +213,8 @@ void TestHttp::simpleGet()
 void TestHttp::headersTooLarge()
 {
     TestClient client(port());
-    client.sendRaw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + QByteArray(17 * 1024, 'a')
-                   + "\r\n\r\n");
+    client.sendRaw("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Filler: " + QByteArray(17 * 1024, 'a') +
+                   "\r\n\r\n");
     const TestResponse r = client.readResponse();
     QCOMPARE(r.status, 431);
     QCOMPARE(jsonString(r, "status"), QStringLiteral("error"));
@@ -227,7 +227,8 @@ void TestHttp::headersTooLarge()
 void TestHttp::headersJustUnderTheLimit()
 {
     TestClient client(port());
-    const TestResponse r = client.request("GET", "/big", {}, {{"X-Filler", QByteArray(15 * 1024, 'a')}});
+    const TestResponse r =
+        client.request("GET", "/big", {}, {{"X-Filler", QByteArray(15 * 1024, 'a')}});
     QCOMPARE(r.status, 200);
 }
 
@@ -281,7 +282,8 @@ void TestHttp::malformedRequest_data()
     // Whitespace before the colon is how requests are smuggled past a proxy (RFC 9112 5.1).
     QTest::newRow("space before colon")
         << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n");
-    QTest::newRow("last header name bad") << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX(y): 1\r\n\r\n");
+    QTest::newRow("last header name bad")
+        << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX(y): 1\r\n\r\n");
     QTest::newRow("bad Content-Length")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n");
 }
@@ -307,7 +309,9 @@ void TestHttp::keepAliveThousandRequests()
         const TestResponse r = client.get(path);
         if (r.status != 200 || jsonString(r, "path") != QString::fromLatin1(path))
             QFAIL(qPrintable(QStringLiteral("request %1 got %2: %3")
-                                 .arg(i).arg(r.status).arg(QString::fromUtf8(r.body))));
+                                 .arg(i)
+                                 .arg(r.status)
+                                 .arg(QString::fromUtf8(r.body))));
     }
     QVERIFY(client.isConnected());
     QCOMPARE(client.socket().localPort(), localPort);
@@ -408,8 +412,8 @@ void TestHttp::connectionHeader_data()
     QTest::addColumn<bool>("closes");
     QTest::newRow("1.0") << get("/", "HTTP/1.0") << QByteArray("close") << true;
     QTest::newRow("1.0 keep-alive")
-        << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << QByteArray("keep-alive")
-        << false;
+        << QByteArray("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        << QByteArray("keep-alive") << false;
     QTest::newRow("1.1 close")
         << QByteArray("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         << QByteArray("close") << true;

@@ -75,7 +75,8 @@ Config TestLoginE2e::serverConfig()
     c.google.clientIds = {m_provider.clientId()};
     c.google.issuers = {m_provider.issuer().toString()};
     c.google.jwksUrl = m_provider.jwksUri();
-    c.google.tokenInfoUrl = QUrl(m_provider.issuer().toString() + QStringLiteral("/no-tokeninfo")); // never Google's
+    c.google.tokenInfoUrl =
+        QUrl(m_provider.issuer().toString() + QStringLiteral("/no-tokeninfo")); // never Google's
     c.google.timeoutMs = 5000;
     return c;
 }
@@ -105,7 +106,10 @@ QStringList TestLoginE2e::loginEvents() const
     QStringList events;
     for (const QByteArray &line : file.readAll().split('\n')) {
         if (line.startsWith('{'))
-            events << QJsonDocument::fromJson(line).object().value(QLatin1StringView("event")).toString();
+            events << QJsonDocument::fromJson(line)
+                          .object()
+                          .value(QLatin1StringView("event"))
+                          .toString();
         else if (!line.isEmpty())
             events << QString::fromUtf8(line.split(' ').value(1));
     }
@@ -114,7 +118,8 @@ QStringList TestLoginE2e::loginEvents() const
 
 void TestLoginE2e::initTestCase()
 {
-    m_driver = QProcessEnvironment::systemEnvironment().value(QStringLiteral("LATCHKEY_TEST_DRIVER"), QStringLiteral("sqlite"));
+    m_driver = QProcessEnvironment::systemEnvironment().value(
+        QStringLiteral("LATCHKEY_TEST_DRIVER"), QStringLiteral("sqlite"));
     if (m_driver == QLatin1StringView("postgres")) {
         m_pg = pgServer();
         QVERIFY2(m_pg, "LATCHKEY_TEST_PG_ENV must name the PostgreSQL fixture's env file");
@@ -143,15 +148,18 @@ void TestLoginE2e::scriptedLoginThenRestoredSession()
         std::optional<User> loggedIn;
         bool onOwnThread = false;
         int logouts = 0;
-        QVERIFY(client.login([&](const User &user) {
-            loggedIn = user;
-            onOwnThread = QThread::currentThread() == thread();
-        }, [&] { ++logouts; }));
+        QVERIFY(client.login(
+            [&](const User &user) {
+                loggedIn = user;
+                onOwnThread = QThread::currentThread() == thread();
+            },
+            [&] { ++logouts; }));
         QCOMPARE(client.loginStatus(), LoginStatus::InProgress);
         QVERIFY(!client.login([](const User &) {})); // one login at a time
 
-        QTRY_VERIFY2_WITH_TIMEOUT((client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
-                                  qPrintable(run->describe()), loginTimeoutMs);
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            (client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
+            qPrintable(run->describe()), loginTimeoutMs);
         QVERIFY2(client.loginStatus() == LoginStatus::Success,
                  qPrintable(client.loginError().message + QLatin1Char('\n') + run->describe()));
         QVERIFY(loggedIn);
@@ -166,26 +174,34 @@ void TestLoginE2e::scriptedLoginThenRestoredSession()
         // an authorization request with PKCE S256, state and nonce, built from discovery.
         QTRY_VERIFY_WITH_TIMEOUT(run->finished(), 10000);
         QVERIFY2(run->exitCode() == 0, qPrintable(run->describe()));
-        QVERIFY2(run->output().startsWith(QStringLiteral("status 200")), qPrintable(run->describe()));
-        QVERIFY2(run->output().contains(QStringLiteral("You are signed in")), qPrintable(run->describe()));
+        QVERIFY2(run->output().startsWith(QStringLiteral("status 200")),
+                 qPrintable(run->describe()));
+        QVERIFY2(run->output().contains(QStringLiteral("You are signed in")),
+                 qPrintable(run->describe()));
         const QUrl opened = run->url();
-        QCOMPARE(opened.toString(QUrl::RemoveQuery), m_provider.discovery().value(QLatin1StringView("authorization_endpoint")).toString());
+        QCOMPARE(
+            opened.toString(QUrl::RemoveQuery),
+            m_provider.discovery().value(QLatin1StringView("authorization_endpoint")).toString());
         const QUrlQuery query(opened);
-        QCOMPARE(query.queryItemValue(QStringLiteral("code_challenge_method")), QStringLiteral("S256"));
+        QCOMPARE(query.queryItemValue(QStringLiteral("code_challenge_method")),
+                 QStringLiteral("S256"));
         QVERIFY(!query.queryItemValue(QStringLiteral("state")).isEmpty());
         QVERIFY(!query.queryItemValue(QStringLiteral("nonce")).isEmpty());
-        const QUrl redirect(query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
+        const QUrl redirect(
+            query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
         QCOMPARE(redirect.host(), QStringLiteral("127.0.0.1"));
         QCOMPARE(redirect.path(), QStringLiteral("/callback"));
         QVERIFY(redirect.port() > 0);
 
         const QStringList events = loginEvents();
-        QVERIFY2(events.contains(QStringLiteral("new_user")) && events.contains(QStringLiteral("login")),
+        QVERIFY2(events.contains(QStringLiteral("new_user")) &&
+                     events.contains(QStringLiteral("login")),
                  qPrintable(events.join(QLatin1Char(' '))));
 
         // The session works: rename, through the access token the login brought.
         std::optional<Result<User>> renamed;
-        client.updateUsername(QStringLiteral("alice_e2e"), [&](const Result<User> &r) { renamed = r; });
+        client.updateUsername(QStringLiteral("alice_e2e"),
+                              [&](const Result<User> &r) { renamed = r; });
         QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), renamed.has_value()), 10000);
         QVERIFY2(*renamed, qPrintable(messageOf(*renamed)));
         QCOMPARE((*renamed)->name, QStringLiteral("alice_e2e"));
@@ -196,12 +212,14 @@ void TestLoginE2e::scriptedLoginThenRestoredSession()
     // The game starts again: the stored session, without the browser.
     {
         auto noBrowser = std::make_shared<BrowserRun>();
-        Client client(clientConfig(storage, scriptedBrowser(QStringLiteral("nobody"), {}, noBrowser)));
+        Client client(
+            clientConfig(storage, scriptedBrowser(QStringLiteral("nobody"), {}, noBrowser)));
         std::optional<User> restored;
         int logouts = 0;
         bool refreshed = false;
         connect(&client, &Client::sessionRefreshed, this, [&] { refreshed = true; });
-        QVERIFY(client.loadStoredCredentials([&](const User &user) { restored = user; }, [&] { ++logouts; }));
+        QVERIFY(client.loadStoredCredentials([&](const User &user) { restored = user; },
+                                             [&] { ++logouts; }));
         QVERIFY(client.isLoggedIn()); // at once, from the cache
         QCOMPARE(client.user().email, QStringLiteral("alice@example.test"));
         QCOMPARE(client.user().name, QStringLiteral("alice_e2e"));
@@ -215,7 +233,8 @@ void TestLoginE2e::scriptedLoginThenRestoredSession()
 
         // The refreshed session is the server's: another rename goes through.
         std::optional<Result<User>> renamed;
-        client.updateUsername(QStringLiteral("alice_again"), [&](const Result<User> &r) { renamed = r; });
+        client.updateUsername(QStringLiteral("alice_again"),
+                              [&](const Result<User> &r) { renamed = r; });
         QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), renamed.has_value()), 10000);
         QVERIFY2(*renamed, qPrintable(messageOf(*renamed)));
         QCOMPARE(client.user().name, QStringLiteral("alice_again"));
@@ -237,17 +256,20 @@ void TestLoginE2e::tamperedStateIsRefused()
 {
     const QStringList before = loginEvents();
     auto run = std::make_shared<BrowserRun>();
-    Client client(clientConfig(QStringLiteral("mallory-storage"),
-                               scriptedBrowser(QStringLiteral("mallory"), {.tamperState = true}, run)));
+    Client client(
+        clientConfig(QStringLiteral("mallory-storage"),
+                     scriptedBrowser(QStringLiteral("mallory"), {.tamperState = true}, run)));
     bool succeeded = false;
     QVERIFY(client.login([&](const User &) { succeeded = true; }));
-    QTRY_VERIFY2_WITH_TIMEOUT((client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
-                              qPrintable(run->describe()), loginTimeoutMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
+        qPrintable(run->describe()), loginTimeoutMs);
     QCOMPARE(client.loginStatus(), LoginStatus::Failed);
     QVERIFY(!succeeded);
     QVERIFY(!client.isLoggedIn());
     QCOMPARE(client.loginError().code, ErrorCode::InvalidProviderToken);
-    QVERIFY2(client.loginError().message.contains(QStringLiteral("state")), qPrintable(client.loginError().message));
+    QVERIFY2(client.loginError().message.contains(QStringLiteral("state")),
+             qPrintable(client.loginError().message));
 
     // The browser got the refusal page; the code was never exchanged, the server saw nothing.
     QTRY_VERIFY_WITH_TIMEOUT(run->finished(), 10000);
@@ -256,22 +278,28 @@ void TestLoginE2e::tamperedStateIsRefused()
     QTest::qWait(200);
     QCOMPARE(loginEvents(), before);
     QVERIFY(!QFileInfo::exists(m_dir.filePath(QStringLiteral("mallory-storage"))) ||
-            QDir(m_dir.filePath(QStringLiteral("mallory-storage"))).isEmpty(QDir::Files | QDir::NoDotAndDotDot));
+            QDir(m_dir.filePath(QStringLiteral("mallory-storage")))
+                .isEmpty(QDir::Files | QDir::NoDotAndDotDot));
 }
 
 void TestLoginE2e::chromiumLogin()
 {
-    const QString chromium = qEnvironmentVariable("LATCHKEY_CHROMIUM", QStringLiteral("/usr/bin/chromium"));
-    QVERIFY2(QFileInfo(chromium).isExecutable(), qPrintable(chromium + QStringLiteral(" is missing (scripts/deps.sh test)")));
-    const QString screenshot = QStringLiteral(LATCHKEY_TEST_OUTPUT_DIR "/login_e2e_chromium_%1.png").arg(m_driver);
+    const QString chromium =
+        qEnvironmentVariable("LATCHKEY_CHROMIUM", QStringLiteral("/usr/bin/chromium"));
+    QVERIFY2(QFileInfo(chromium).isExecutable(),
+             qPrintable(chromium + QStringLiteral(" is missing (scripts/deps.sh test)")));
+    const QString screenshot =
+        QStringLiteral(LATCHKEY_TEST_OUTPUT_DIR "/login_e2e_chromium_%1.png").arg(m_driver);
     QFile::remove(screenshot);
 
     auto run = std::make_shared<BrowserRun>();
-    Client client(clientConfig(QStringLiteral("carol-storage"), chromiumBrowser(QStringLiteral("carol"), screenshot, run)));
+    Client client(clientConfig(QStringLiteral("carol-storage"),
+                               chromiumBrowser(QStringLiteral("carol"), screenshot, run)));
     std::optional<User> loggedIn;
     QVERIFY(client.login([&](const User &user) { loggedIn = user; }));
-    QTRY_VERIFY2_WITH_TIMEOUT((client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
-                              qPrintable(run->describe()), chromiumTimeoutMs);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (client.processCallbacks(), client.loginStatus() != LoginStatus::InProgress),
+        qPrintable(run->describe()), chromiumTimeoutMs);
     QVERIFY2(client.loginStatus() == LoginStatus::Success,
              qPrintable(client.loginError().message + QLatin1Char('\n') + run->describe()));
     QVERIFY(loggedIn);
@@ -280,7 +308,8 @@ void TestLoginE2e::chromiumLogin()
     // Chromium showed the library's page, and the screenshot of it is in the build directory.
     QTRY_VERIFY_WITH_TIMEOUT(run->finished(), 20000);
     QVERIFY2(run->exitCode() == 0, qPrintable(run->describe()));
-    QVERIFY2(run->output().contains(QStringLiteral("You are signed in")), qPrintable(run->describe()));
+    QVERIFY2(run->output().contains(QStringLiteral("You are signed in")),
+             qPrintable(run->describe()));
     QVERIFY2(QFileInfo(screenshot).size() > 0, qPrintable(screenshot));
 
     client.logout();

@@ -40,12 +40,15 @@ public:
 
     void addRoutes(Router &router) override
     {
-        router.add("POST", "/json", {Body::Json, Auth::None, false, false}, this, &TestRoutes::echo);
-        router.add("POST", "/form", {Body::Form, Auth::None, false, false}, this, &TestRoutes::echo);
+        router.add("POST", "/json", {Body::Json, Auth::None, false, false}, this,
+                   &TestRoutes::echo);
+        router.add("POST", "/form", {Body::Form, Auth::None, false, false}, this,
+                   &TestRoutes::echo);
         router.add("GET", "/plain", {}, this, &TestRoutes::echo);
         router.add("POST", "/plain", {}, this, &TestRoutes::echo);
         router.add("GET", "/db", {Body::None, Auth::None, true, false}, this, &TestRoutes::echo);
-        router.add("POST", "/limited", {Body::None, Auth::None, false, true}, this, &TestRoutes::echo);
+        router.add("POST", "/limited", {Body::None, Auth::None, false, true}, this,
+                   &TestRoutes::echo);
         router.add("GET", "/me", {Body::None, Auth::Bearer, true, false}, this, &TestRoutes::me);
     }
 
@@ -53,13 +56,15 @@ private:
     void echo(Call &call)
     {
         ++m_shared.handled;
-        call.responder.send(HttpResponse::json(
-            200, {{QStringLiteral("bodyLength"), int(call.http.body.size())}, {QStringLiteral("body"), call.body}}));
+        call.responder.send(
+            HttpResponse::json(200, {{QStringLiteral("bodyLength"), int(call.http.body.size())},
+                                     {QStringLiteral("body"), call.body}}));
     }
     void me(Call &call)
     {
         ++m_shared.handled;
-        call.responder.send(HttpResponse::json(200, {{QStringLiteral("user"), call.session.user.toJson()}}));
+        call.responder.send(
+            HttpResponse::json(200, {{QStringLiteral("user"), call.session.user.toJson()}}));
     }
 
     Shared &m_shared;
@@ -70,8 +75,10 @@ class TestWorker : public RequestHandler
 {
 public:
     TestWorker(Shared &shared, int index)
-        : m_storage(shared.config.database, QStringLiteral("tst-router-%1").arg(index), systemClock()),
-          m_sessions(shared.tokens, shared.config.security, m_storage, shared.log, shared.limiter, systemClock()),
+        : m_storage(shared.config.database, QStringLiteral("tst-router-%1").arg(index),
+                    systemClock()),
+          m_sessions(shared.tokens, shared.config.security, m_storage, shared.log, shared.limiter,
+                     systemClock()),
           m_router(m_storage, m_sessions, shared.limiter, systemClock()), m_routes(shared)
     {
         m_router.addGroup(m_routes);
@@ -151,7 +158,8 @@ void TestRouter::init()
     config.security.jwtSecret = QByteArray("a-test-secret-that-is-long-enough-for-hs256!");
     config.security.failedAuthPerMinute = 1;
     {
-        Result<std::unique_ptr<Database>> db = Database::open(config.database, QStringLiteral("tst-router-setup"));
+        Result<std::unique_ptr<Database>> db =
+            Database::open(config.database, QStringLiteral("tst-router-setup"));
         QVERIFY(db.ok());
         QVERIFY(Migrator(**db).migrate().ok());
     }
@@ -226,8 +234,10 @@ void TestRouter::formRouteTakesForms()
     client.sendRaw(post("/form", "{\"a\":1}", "application/json"));
     const TestResponse r = client.readResponse();
     QCOMPARE(r.status, 415);
-    QVERIFY(r.json().value(QLatin1StringView("message")).toString().contains(
-        QStringLiteral("application/x-www-form-urlencoded")));
+    QVERIFY(r.json()
+                .value(QLatin1StringView("message"))
+                .toString()
+                .contains(QStringLiteral("application/x-www-form-urlencoded")));
 }
 
 void TestRouter::bodyMustBeAJsonObject_data()
@@ -309,9 +319,10 @@ void TestRouter::bearerWithLiveSession()
     // A session opened the way a sign-in opens one, on the test thread's own connection.
     Storage storage(m_shared->config.database, QStringLiteral("tst-router-test"), systemClock());
     QVERIFY(storage.isAvailable());
-    const Result<UserStore::SignedIn> user = storage.users().loginOrCreate(
-        {QStringLiteral("google"), QStringLiteral("sub-1"), QStringLiteral("bob@example.com"), QString()},
-        QStringLiteral("bob"), QDateTime::currentDateTimeUtc());
+    const Result<UserStore::SignedIn> user =
+        storage.users().loginOrCreate({QStringLiteral("google"), QStringLiteral("sub-1"),
+                                       QStringLiteral("bob@example.com"), QString()},
+                                      QStringLiteral("bob"), QDateTime::currentDateTimeUtc());
     QVERIFY(user.ok());
     SessionService sessions(m_shared->tokens, m_shared->config.security, storage, m_shared->log,
                             m_shared->limiter, systemClock());
@@ -320,7 +331,11 @@ void TestRouter::bearerWithLiveSession()
     TestClient client(port());
     const TestResponse r = client.get("/me", session->accessToken);
     QCOMPARE(r.status, 200);
-    QCOMPARE(r.json().value(QLatin1StringView("user")).toObject().value(QLatin1StringView("name")).toString(),
+    QCOMPARE(r.json()
+                 .value(QLatin1StringView("user"))
+                 .toObject()
+                 .value(QLatin1StringView("name"))
+                 .toString(),
              QStringLiteral("bob"));
 }
 

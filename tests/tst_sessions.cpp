@@ -19,8 +19,8 @@ using namespace latchkey;
 namespace {
 ExternalIdentity alice()
 {
-    return {QStringLiteral("google"), QStringLiteral("sub-alice"), QStringLiteral("alice@example.com"),
-            QStringLiteral("Alice"), QString()};
+    return {QStringLiteral("google"), QStringLiteral("sub-alice"),
+            QStringLiteral("alice@example.com"), QStringLiteral("Alice"), QString()};
 }
 } // namespace
 
@@ -64,14 +64,17 @@ void TestSessions::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     const bool pg = qgetenv("LATCHKEY_TEST_DRIVER") == "postgres";
-    const QString name = QStringLiteral("sessions_%1").arg(QString::fromLatin1(QTest::currentTestFunction())).toLower();
+    const QString name = QStringLiteral("sessions_%1")
+                             .arg(QString::fromLatin1(QTest::currentTestFunction()))
+                             .toLower();
     m_config = test::testServerConfig(*m_dir, name, pg ? test::pgServer() : std::nullopt);
     m_config.security.maxSessionsPerUser = 3;
     m_config.security.refreshGraceSeconds = 10;
     m_config.security.failedAuthPerMinute = 100;
     const Clock clock = [this] { return m_nowMs; };
     m_tokens = std::make_unique<TokenIssuer>(m_config.security);
-    m_log = std::make_unique<LoginLog>(m_config.server.logDir + QStringLiteral("/login.log"), false);
+    m_log =
+        std::make_unique<LoginLog>(m_config.server.logDir + QStringLiteral("/login.log"), false);
     m_limiter = std::make_unique<FailureLimiter>(m_config.security.failedAuthPerMinute);
     m_storage = std::make_unique<Storage>(m_config.database, QStringLiteral("tst-sessions"), clock);
     QVERIFY(m_storage->isAvailable());

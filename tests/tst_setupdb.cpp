@@ -59,7 +59,8 @@ private Q_SLOTS:
 private:
     bool isPostgres() const { return m_driver == "postgres"_L1; }
     RunResult runSetupDb(const QStringList &arguments) const;
-    RunResult runSetupDb(const QStringList &arguments, const QProcessEnvironment &environment) const;
+    RunResult runSetupDb(const QStringList &arguments,
+                         const QProcessEnvironment &environment) const;
     latchkey::Config::Database databaseConfig() const;
     //! Runs \a sql as the app role (PostgreSQL) or on the file (SQLite): the first column of
     //! the first row; the driver's error text goes to \a error (empty on success).
@@ -101,9 +102,9 @@ void TestSetupDb::init()
     // loadConfig or libpq would read, so only what this test sets configures the run.
     m_environment = QProcessEnvironment::systemEnvironment();
     for (const QString &key : m_environment.keys()) {
-        if (key.startsWith("DB_"_L1) || key.startsWith("PG"_L1) || key.startsWith("JWT_"_L1)
-            || key.startsWith("SETUP_DB_"_L1) || key.startsWith("LATCHKEY_"_L1)
-            || key == "DATABASE_URL"_L1 || key == "SQLITE_PATH"_L1)
+        if (key.startsWith("DB_"_L1) || key.startsWith("PG"_L1) || key.startsWith("JWT_"_L1) ||
+            key.startsWith("SETUP_DB_"_L1) || key.startsWith("LATCHKEY_"_L1) ||
+            key == "DATABASE_URL"_L1 || key == "SQLITE_PATH"_L1)
             m_environment.remove(key);
     }
     m_environment.insert(u"DB_DRIVER"_s, m_driver);
@@ -160,8 +161,8 @@ RunResult TestSetupDb::runSetupDb(const QStringList &arguments,
     result.err = QString::fromUtf8(process.readAllStandardError());
     result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
     // Whatever happened, neither password may appear in what setup_db prints.
-    if (result.out.contains(appPassword) || result.err.contains(appPassword)
-        || (m_pg && (result.out.contains(m_pg->password) || result.err.contains(m_pg->password)))) {
+    if (result.out.contains(appPassword) || result.err.contains(appPassword) ||
+        (m_pg && (result.out.contains(m_pg->password) || result.err.contains(m_pg->password)))) {
         result.exitCode = -2;
         result.err.prepend(u"A PASSWORD WAS PRINTED\n"_s);
     }
@@ -191,8 +192,8 @@ QVariant TestSetupDb::appQuery(const QString &sql, QString *error) const
     QVariant value;
     {
         const latchkey::Config::Database config = databaseConfig();
-        QSqlDatabase db = QSqlDatabase::addDatabase(isPostgres() ? u"QPSQL"_s : u"QSQLITE"_s,
-                                                    connection);
+        QSqlDatabase db =
+            QSqlDatabase::addDatabase(isPostgres() ? u"QPSQL"_s : u"QSQLITE"_s, connection);
         if (isPostgres()) {
             db.setHostName(config.host);
             db.setPort(config.port);
@@ -274,7 +275,8 @@ void TestSetupDb::firstRunCreatesAndMigrates()
         QVERIFY2(run.out.contains(u"created database %1"_s.arg(m_name)), qPrintable(run.out));
         // Tables belong to the app role, not to the superuser that created the database.
         QString error;
-        const QVariant owner = appQuery(u"SELECT tableowner FROM pg_tables WHERE tablename = 'users'"_s, &error);
+        const QVariant owner =
+            appQuery(u"SELECT tableowner FROM pg_tables WHERE tablename = 'users'"_s, &error);
         QVERIFY2(error.isEmpty(), qPrintable(error));
         QCOMPARE(owner.toString(), m_name);
     } else {
@@ -295,7 +297,8 @@ void TestSetupDb::secondRunIsNoOpAndKeepsRows()
 
     const RunResult again = runSetupDb({});
     QVERIFY2(again.exitCode == 0, qPrintable(again.err));
-    QVERIFY2(again.out.contains(u"schema is up to date (version %1); nothing to do"_s.arg(latestVersion())),
+    QVERIFY2(again.out.contains(
+                 u"schema is up to date (version %1); nothing to do"_s.arg(latestVersion())),
              qPrintable(again.out));
     QVERIFY2(!again.out.contains(u"applied"_s), qPrintable(again.out));
     QCOMPARE(userCount(), 1);
@@ -339,7 +342,8 @@ void TestSetupDb::resetWithoutConfirmationIsRefused()
     const RunResult run = runSetupDb({u"--reset"_s});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.startsWith(u"setup_db: "_s), qPrintable(run.err));
-    for (const QString &table : {u"users"_s, u"identities"_s, u"sessions"_s, u"schema_migrations"_s})
+    for (const QString &table :
+         {u"users"_s, u"identities"_s, u"sessions"_s, u"schema_migrations"_s})
         QVERIFY2(run.err.contains(table), qPrintable(run.err));
     QVERIFY2(run.err.contains(u"--yes-destroy-all-data"_s), qPrintable(run.err));
     QVERIFY2(run.out.isEmpty(), qPrintable(run.out));
@@ -409,10 +413,11 @@ void TestSetupDb::missingAdminPasswordWithoutTerminal()
     QVERIFY2(run.err.contains(adminPasswordVariable), qPrintable(run.err));
     QVERIFY2(run.err.contains(u"--admin-password"_s), qPrintable(run.err));
     QVERIFY2(!run.err.contains(u"Password for"_s), qPrintable(run.err)); // no prompt on a pipe
-    QCOMPARE(latchkey::test::pgExec(*m_pg, u"postgres"_s,
-                                    u"DO $$BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '%1') "
-                                    "THEN RAISE 'role created'; END IF; END$$"_s.arg(m_name)),
-             QString());
+    QCOMPARE(
+        latchkey::test::pgExec(*m_pg, u"postgres"_s,
+                               u"DO $$BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = '%1') "
+                               "THEN RAISE 'role created'; END IF; END$$"_s.arg(m_name)),
+        QString());
 }
 
 void TestSetupDb::invalidNamesAreRefused_data()
@@ -483,7 +488,8 @@ void TestSetupDb::serverRefusesOldSchemaUntilSetupDb()
     const latchkey::Config::Database config = databaseConfig(); // autoMigrate off
     const latchkey::Status refused = latchkey::LatchkeyServer::prepareSchema(config);
     QVERIFY(!refused);
-    QVERIFY2(refused.error().message.contains(u"run setup_db"_s), qPrintable(refused.error().message));
+    QVERIFY2(refused.error().message.contains(u"run setup_db"_s),
+             qPrintable(refused.error().message));
 
     const RunResult run = runSetupDb({u"--skip-create"_s});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));

@@ -15,12 +15,12 @@
 #include <memory>
 #include <sys/types.h>
 
+using latchkey::test::isRefused;
 using latchkey::test::StandInReply;
 using latchkey::test::StandInRequest;
 using latchkey::test::StandInServer;
 using latchkey::test::TestClient;
 using latchkey::test::TestResponse;
-using latchkey::test::isRefused;
 
 namespace {
 
@@ -113,11 +113,32 @@ QProcessEnvironment TestShutdown::environment() const
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     static const char *const serverReads[] = {
-        "DATABASE_URL", "DB_DRIVER", "DB_HOST", "DB_PORT", "DB_NAME", "DB_USER", "DB_PASSWORD",
-        "SQLITE_PATH", "JWT_ALGORITHM", "JWT_SECRET", "ACCESS_TOKEN_EXPIRY_MINUTES",
-        "REFRESH_TOKEN_EXPIRY_DAYS", "JWT_ISSUER", "JWT_AUDIENCE", "SERVER_HOST", "SERVER_PORT",
-        "LOG_LEVEL", "LOG_JSON", "SERVER_WORKERS", "DATA_DIR", "LOG_DIR", "GOOGLE_CLIENT_ID",
-        "GOOGLE_CLIENT_SECRET", "GOOGLE_TOKEN_INFO_URL", "GOOGLE_JWKS_URL", "GOOGLE_ISSUER",
+        "DATABASE_URL",
+        "DB_DRIVER",
+        "DB_HOST",
+        "DB_PORT",
+        "DB_NAME",
+        "DB_USER",
+        "DB_PASSWORD",
+        "SQLITE_PATH",
+        "JWT_ALGORITHM",
+        "JWT_SECRET",
+        "ACCESS_TOKEN_EXPIRY_MINUTES",
+        "REFRESH_TOKEN_EXPIRY_DAYS",
+        "JWT_ISSUER",
+        "JWT_AUDIENCE",
+        "SERVER_HOST",
+        "SERVER_PORT",
+        "LOG_LEVEL",
+        "LOG_JSON",
+        "SERVER_WORKERS",
+        "DATA_DIR",
+        "LOG_DIR",
+        "GOOGLE_CLIENT_ID",
+        "GOOGLE_CLIENT_SECRET",
+        "GOOGLE_TOKEN_INFO_URL",
+        "GOOGLE_JWKS_URL",
+        "GOOGLE_ISSUER",
         // Would override the server's own log rules and hide the line we wait for.
         "QT_LOGGING_RULES",
     };
@@ -138,9 +159,8 @@ void TestShutdown::startServer()
 {
     m_process->start(QStringLiteral(LATCHKEY_SERVER_PATH), {});
     QVERIFY2(m_process->waitForStarted(5000), qPrintable(m_process->errorString()));
-    QTRY_VERIFY_WITH_TIMEOUT(m_output.contains("listening on")
-                                 || m_process->state() == QProcess::NotRunning,
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        m_output.contains("listening on") || m_process->state() == QProcess::NotRunning, 10000);
     QVERIFY2(m_process->state() == QProcess::Running, qPrintable(output()));
 }
 
@@ -160,8 +180,9 @@ void TestShutdown::gracefulStop()
 
     TestClient client(m_port);
     QVERIFY(client.isConnected());
-    client.sendRaw("POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                   "Content-Length: 22\r\n\r\n{\"access_token\":\"tok\"}");
+    client.sendRaw(
+        "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        "Content-Length: 22\r\n\r\n{\"access_token\":\"tok\"}");
     // The signal must land while the login waits for the provider, not before it got there.
     QTRY_COMPARE_WITH_TIMEOUT(m_provider->hits("/tokeninfo"), 1, 5000);
     QCOMPARE(::kill(pid_t(m_process->processId()), signalNumber), 0);

@@ -25,8 +25,9 @@ const QString callbackPath = QStringLiteral("/callback");
 bool openWithDesktop(const QUrl &url)
 {
 #if defined(Q_OS_WIN)
-    return QProcess::startDetached(QStringLiteral("rundll32"),
-                                   {QStringLiteral("url.dll,FileProtocolHandler"), url.toString(QUrl::FullyEncoded)});
+    return QProcess::startDetached(
+        QStringLiteral("rundll32"),
+        {QStringLiteral("url.dll,FileProtocolHandler"), url.toString(QUrl::FullyEncoded)});
 #elif defined(Q_OS_MACOS)
     return QProcess::startDetached(QStringLiteral("open"), {url.toString(QUrl::FullyEncoded)});
 #else
@@ -44,11 +45,13 @@ QByteArray resultPage(bool success, const QString &message)
 {
     QFile file(success ? QStringLiteral(":/latchkey/pages/login_success.html")
                        : QStringLiteral(":/latchkey/pages/login_failure.html"));
-    QByteArray page = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<p>{{message}}</p>");
+    QByteArray page =
+        file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray("<p>{{message}}</p>");
     return page.replace("{{message}}", message.toHtmlEscaped().toUtf8());
 }
 
-BrowserFlow::BrowserFlow(const ClientConfig &config, QNetworkAccessManager *network, QObject *parent)
+BrowserFlow::BrowserFlow(const ClientConfig &config, QNetworkAccessManager *network,
+                         QObject *parent)
     : QObject(parent), m_config(config), m_network(network), m_listener(this), m_timeout(this)
 {
     m_timeout.setSingleShot(true);
@@ -64,7 +67,6 @@ BrowserFlow::~BrowserFlow()
         m_pending->abort();
 }
 
-
 void BrowserFlow::start()
 {
     m_timeout.start(m_config.loginTimeout);
@@ -73,13 +75,15 @@ void BrowserFlow::start()
     m_nonce = QString::fromLatin1(base64url::encode(crypto::randomBytes(16)));
     // Loopback only: nothing else on the network can hand us a code.
     if (!m_listener.listen(QHostAddress::LocalHost, 0)) {
-        finish(failure(ErrorCode::NetworkError,
-                       QStringLiteral("cannot listen on 127.0.0.1: %1").arg(m_listener.errorString())));
+        finish(failure(
+            ErrorCode::NetworkError,
+            QStringLiteral("cannot listen on 127.0.0.1: %1").arg(m_listener.errorString())));
         return;
     }
     // RFC 8252 §7.3: the loopback IP literal, never "localhost" (which may resolve elsewhere).
     // Kept, not recomputed: the code exchange repeats it after the listener has closed.
-    m_redirectUri = QStringLiteral("http://127.0.0.1:%1%2").arg(m_listener.serverPort()).arg(callbackPath);
+    m_redirectUri =
+        QStringLiteral("http://127.0.0.1:%1%2").arg(m_listener.serverPort()).arg(callbackPath);
     Q_EMIT listening(m_listener.serverPort());
     if (m_config.authorizationEndpoint.isEmpty() || m_config.tokenEndpoint.isEmpty())
         discover();
@@ -90,8 +94,8 @@ void BrowserFlow::start()
 void BrowserFlow::discover()
 {
     QUrl url = m_config.issuer;
-    url.setPath(url.path().replace(QRegularExpression(QStringLiteral("/$")), QString())
-                + QStringLiteral("/.well-known/openid-configuration"));
+    url.setPath(url.path().replace(QRegularExpression(QStringLiteral("/$")), QString()) +
+                QStringLiteral("/.well-known/openid-configuration"));
     QNetworkRequest request(url);
     request.setTransferTimeout(int(m_config.requestTimeout.count()));
     QNetworkReply *reply = m_network->get(request);
@@ -99,12 +103,15 @@ void BrowserFlow::discover()
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
         const QJsonObject doc = QJsonDocument::fromJson(reply->readAll()).object();
-        if (reply->error() != QNetworkReply::NoError || !doc.contains(QLatin1StringView("authorization_endpoint"))) {
+        if (reply->error() != QNetworkReply::NoError ||
+            !doc.contains(QLatin1StringView("authorization_endpoint"))) {
             finish(failure(ErrorCode::NetworkError,
-                           QStringLiteral("cannot read the provider's configuration: %1").arg(reply->errorString())));
+                           QStringLiteral("cannot read the provider's configuration: %1")
+                               .arg(reply->errorString())));
             return;
         }
-        m_config.authorizationEndpoint = QUrl(doc.value(QLatin1StringView("authorization_endpoint")).toString());
+        m_config.authorizationEndpoint =
+            QUrl(doc.value(QLatin1StringView("authorization_endpoint")).toString());
         m_config.tokenEndpoint = QUrl(doc.value(QLatin1StringView("token_endpoint")).toString());
         openBrowser();
     });
@@ -138,7 +145,8 @@ void BrowserFlow::onConnection()
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         QTimer::singleShot(callbackReadTimeoutMs, socket, [socket] { socket->abort(); });
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
-            QByteArray head = socket->property("head").toByteArray() + socket->read(maxCallbackRequestBytes);
+            QByteArray head =
+                socket->property("head").toByteArray() + socket->read(maxCallbackRequestBytes);
             if (head.size() > maxCallbackRequestBytes) {
                 socket->abort();
                 return;
@@ -149,7 +157,8 @@ void BrowserFlow::onConnection()
                 return;
             const QList<QByteArray> requestLine = head.left(head.indexOf("\r\n")).split(' ');
             if (requestLine.size() != 3 || requestLine[0] != "GET") {
-                socket->write("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                socket->write("HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: "
+                              "close\r\n\r\n");
                 socket->disconnectFromHost();
                 return;
             }
@@ -162,9 +171,11 @@ void BrowserFlow::handleCallback(QTcpSocket *socket, const QByteArray &target)
 {
     const QUrl url(QString::fromLatin1(target));
     auto answer = [socket](int status, const QByteArray &body) {
-        socket->write("HTTP/1.1 " + QByteArray::number(status) + (status == 200 ? " OK" : " Error")
-                      + "\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
-                        "Content-Length: " + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+        socket->write("HTTP/1.1 " + QByteArray::number(status) +
+                      (status == 200 ? " OK" : " Error") +
+                      "\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
+                      "Content-Length: " +
+                      QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         socket->disconnectFromHost();
     };
     // Only the exact redirect path counts (browsers also ask for /favicon.ico).
@@ -178,21 +189,36 @@ void BrowserFlow::handleCallback(QTcpSocket *socket, const QByteArray &target)
     const QString code = query.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
     const QString error = query.queryItemValue(QStringLiteral("error"), QUrl::FullyDecoded);
     if (!crypto::constantTimeEquals(state.toUtf8(), m_state.toUtf8())) {
-        answer(400, resultPage(false, QStringLiteral("This sign-in does not belong to the game's login. Try again from the game.")));
-        finish(failure(ErrorCode::InvalidProviderToken, QStringLiteral("the browser's answer did not match this login (state)")));
+        answer(
+            400,
+            resultPage(
+                false,
+                QStringLiteral(
+                    "This sign-in does not belong to the game's login. Try again from the game.")));
+        finish(failure(ErrorCode::InvalidProviderToken,
+                       QStringLiteral("the browser's answer did not match this login (state)")));
         return;
     }
     if (!error.isEmpty() || code.isEmpty()) {
         const bool declined = error == QLatin1StringView("access_denied");
-        answer(200, resultPage(false, declined ? QStringLiteral("Sign-in was cancelled. You can return to the game.")
-                                               : QStringLiteral("Sign-in failed. You can return to the game and try again.")));
-        finish(failure(declined ? ErrorCode::Cancelled : ErrorCode::InvalidProviderToken,
-                       declined ? QStringLiteral("the player declined the sign-in")
-                                : QStringLiteral("the provider refused the sign-in: %1").arg(error.left(100))));
+        answer(200,
+               resultPage(false,
+                          declined
+                              ? QStringLiteral("Sign-in was cancelled. You can return to the game.")
+                              : QStringLiteral(
+                                    "Sign-in failed. You can return to the game and try again.")));
+        finish(failure(
+            declined ? ErrorCode::Cancelled : ErrorCode::InvalidProviderToken,
+            declined
+                ? QStringLiteral("the player declined the sign-in")
+                : QStringLiteral("the provider refused the sign-in: %1").arg(error.left(100))));
         return;
     }
     m_codeReceived = true;
-    answer(200, resultPage(true, QStringLiteral("You are signed in. You can close this tab and return to the game.")));
+    answer(
+        200,
+        resultPage(true, QStringLiteral(
+                             "You are signed in. You can close this tab and return to the game.")));
     m_listener.close(); // one answer per login: nobody else gets to talk to us
     exchange(code);
 }
@@ -208,7 +234,8 @@ void BrowserFlow::exchange(const QString &code)
         form.addQueryItem(QStringLiteral("client_secret"), m_config.clientSecret);
     form.addQueryItem(QStringLiteral("code_verifier"), QString::fromLatin1(m_verifier));
     QNetworkRequest request(m_config.tokenEndpoint);
-    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/x-www-form-urlencoded"));
+    request.setHeader(QNetworkRequest::ContentTypeHeader,
+                      QByteArrayLiteral("application/x-www-form-urlencoded"));
     request.setTransferTimeout(int(m_config.requestTimeout.count()));
     // '+' must be sent encoded: QUrlQuery leaves it as is, and form decoding reads it as a space.
     QByteArray body = form.query(QUrl::FullyEncoded).toUtf8().replace('+', "%2B");
@@ -219,22 +246,29 @@ void BrowserFlow::exchange(const QString &code)
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QJsonObject json = QJsonDocument::fromJson(reply->readAll()).object();
         if (status == 0) {
-            finish(failure(reply->error() == QNetworkReply::OperationCanceledError ? ErrorCode::Timeout : ErrorCode::NetworkError,
-                           QStringLiteral("cannot reach the provider's token endpoint: %1").arg(reply->errorString())));
+            finish(failure(reply->error() == QNetworkReply::OperationCanceledError
+                               ? ErrorCode::Timeout
+                               : ErrorCode::NetworkError,
+                           QStringLiteral("cannot reach the provider's token endpoint: %1")
+                               .arg(reply->errorString())));
             return;
         }
         if (status != 200) {
             finish(failure(ErrorCode::InvalidProviderToken,
                            QStringLiteral("the provider refused the code: %1")
-                               .arg(json.value(QLatin1StringView("error")).toString(QStringLiteral("HTTP %1").arg(status)))));
+                               .arg(json.value(QLatin1StringView("error"))
+                                        .toString(QStringLiteral("HTTP %1").arg(status)))));
             return;
         }
         ProviderTokens tokens{json.value(QLatin1StringView("id_token")).toString(),
                               json.value(QLatin1StringView("access_token")).toString()};
         if ((m_config.useAccessToken ? tokens.accessToken : tokens.idToken).isEmpty()) {
-            finish(failure(ErrorCode::InvalidProviderToken,
-                           m_config.useAccessToken ? QStringLiteral("the provider sent no access token")
-                                                   : QStringLiteral("the provider sent no ID token (is \"openid\" in the scopes?)")));
+            finish(
+                failure(ErrorCode::InvalidProviderToken,
+                        m_config.useAccessToken
+                            ? QStringLiteral("the provider sent no access token")
+                            : QStringLiteral(
+                                  "the provider sent no ID token (is \"openid\" in the scopes?)")));
             return;
         }
         finish(tokens);

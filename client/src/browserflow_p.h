@@ -24,7 +24,8 @@ class BrowserFlow : public QObject
 {
     Q_OBJECT
 public:
-    BrowserFlow(const ClientConfig &config, QNetworkAccessManager *network, QObject *parent = nullptr);
+    BrowserFlow(const ClientConfig &config, QNetworkAccessManager *network,
+                QObject *parent = nullptr);
     ~BrowserFlow() override;
 
     void start();

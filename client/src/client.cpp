@@ -18,8 +18,7 @@ public:
     // Queues \a f to run inside processCallbacks() (on the game's thread).
     void post(std::function<void()> f) { queue->push(std::move(f)); }
 
-    template<typename F>
-    void toEngine(F &&f)
+    template <typename F> void toEngine(F &&f)
     {
         QMetaObject::invokeMethod(engine, std::forward<F>(f), Qt::QueuedConnection);
     }
@@ -122,7 +121,8 @@ Client::~Client()
     d->queue->setNotify({});
     // Destroyed on its own thread: replies abort, the listener closes, timers stop there.
     Engine *engine = d->engine;
-    QMetaObject::invokeMethod(engine, [engine] { delete engine; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        engine, [engine] { delete engine; }, Qt::BlockingQueuedConnection);
     // Whatever the engine queued is never run: its closures point at this object.
 }
 
@@ -165,10 +165,13 @@ void Client::setAutoProcessCallbacks(bool enabled)
     QPointer<Client> self(this);
     d->queue->setNotify([this, self] {
         Q_EMIT callbacksPending();
-        QMetaObject::invokeMethod(this, [self] {
-            if (self)
-                self->processCallbacks();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [self] {
+                if (self)
+                    self->processCallbacks();
+            },
+            Qt::QueuedConnection);
     });
     processCallbacks();
 }
@@ -197,7 +200,8 @@ bool Client::loadStoredCredentials(LoginCallback onSuccess, LogoutCallback onLog
 
 void Client::refreshTokens(UserCallback done)
 {
-    d->toEngine([engine = d->engine, reply = d->userReply(std::move(done))] { engine->refresh(reply); });
+    d->toEngine(
+        [engine = d->engine, reply = d->userReply(std::move(done))] { engine->refresh(reply); });
 }
 
 void Client::logout()

@@ -31,8 +31,10 @@ QString CredentialStore::directoryFor(const ClientConfig &config)
     if (!config.storageDirectory.isEmpty())
         return config.storageDirectory;
     const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
-    const QString org = config.organization.isEmpty() ? QStringLiteral("default") : config.organization;
-    const QString app = config.application.isEmpty() ? QStringLiteral("default") : config.application;
+    const QString org =
+        config.organization.isEmpty() ? QStringLiteral("default") : config.organization;
+    const QString app =
+        config.application.isEmpty() ? QStringLiteral("default") : config.application;
     return base + QStringLiteral("/latchkey/") + org + QLatin1Char('/') + app;
 }
 
@@ -48,13 +50,15 @@ QString CredentialStore::secretFile() const
 QString CredentialStore::keychainService() const
 {
     return QStringLiteral("Latchkey %1/%2 %3")
-        .arg(m_config.organization, m_config.application, m_config.serverUrl.toString(QUrl::RemoveUserInfo));
+        .arg(m_config.organization, m_config.application,
+             m_config.serverUrl.toString(QUrl::RemoveUserInfo));
 }
 
 bool CredentialStore::writeFile(const QString &path, const QByteArray &data)
 {
     QDir().mkpath(m_directory);
-    QFile::setPermissions(m_directory, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile::setPermissions(m_directory,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly)) {
         qCWarning(lcStore) << "cannot write" << path << ":" << file.errorString();
@@ -87,23 +91,27 @@ void CredentialStore::writeProfile(const User &user)
     const QJsonObject json{{QStringLiteral("version"), storeVersion},
                            {QStringLiteral("server"), m_config.serverUrl.toString()},
                            {QStringLiteral("user"), user.toJson()}};
-    writeFile(m_directory + QStringLiteral("/profile.json"), QJsonDocument(json).toJson(QJsonDocument::Compact));
+    writeFile(m_directory + QStringLiteral("/profile.json"),
+              QJsonDocument(json).toJson(QJsonDocument::Compact));
 }
 
 void CredentialStore::useFile(const QString &why)
 {
     if (m_backend != QLatin1StringView("file"))
-        qCInfo(lcStore).noquote() << QStringLiteral("no OS secret store (%1): keeping the session in %2, readable by this user only")
-                                         .arg(why, secretFile());
+        qCInfo(lcStore).noquote()
+            << QStringLiteral(
+                   "no OS secret store (%1): keeping the session in %2, readable by this user only")
+                   .arg(why, secretFile());
     m_backend = QStringLiteral("file");
 }
 
 void CredentialStore::writeSecret(const QByteArray &refreshToken, std::function<void(bool)> done)
 {
     auto toFile = [this, refreshToken, done] {
-        const QJsonObject json{{QStringLiteral("version"), storeVersion},
-                               {QStringLiteral("server"), m_config.serverUrl.toString()},
-                               {QStringLiteral("refresh_token"), QString::fromLatin1(refreshToken)}};
+        const QJsonObject json{
+            {QStringLiteral("version"), storeVersion},
+            {QStringLiteral("server"), m_config.serverUrl.toString()},
+            {QStringLiteral("refresh_token"), QString::fromLatin1(refreshToken)}};
         const bool ok = writeFile(secretFile(), QJsonDocument(json).toJson(QJsonDocument::Compact));
         if (done)
             done(ok);
@@ -112,7 +120,8 @@ void CredentialStore::writeSecret(const QByteArray &refreshToken, std::function<
         toFile();
         return;
     }
-    auto *job = new QKeychain::WritePasswordJob(keychainService()); // parentless: see keychainService()
+    auto *job =
+        new QKeychain::WritePasswordJob(keychainService()); // parentless: see keychainService()
     job->setKey(secretKey);
     job->setBinaryData(refreshToken);
     connect(job, &QKeychain::Job::finished, this, [this, job, toFile, done] {
@@ -144,9 +153,11 @@ void CredentialStore::readSecret(std::function<void(std::optional<QByteArray>)> 
         std::optional<QByteArray> token;
         if (file.open(QIODevice::ReadOnly) && file.size() < 64 * 1024) {
             const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
-            const QByteArray value = json.value(QLatin1StringView("refresh_token")).toString().toLatin1();
-            if (json.value(QLatin1StringView("version")).toInt() == storeVersion
-                && QUrl(json.value(QLatin1StringView("server")).toString()) == m_config.serverUrl && !value.isEmpty())
+            const QByteArray value =
+                json.value(QLatin1StringView("refresh_token")).toString().toLatin1();
+            if (json.value(QLatin1StringView("version")).toInt() == storeVersion &&
+                QUrl(json.value(QLatin1StringView("server")).toString()) == m_config.serverUrl &&
+                !value.isEmpty())
                 token = value;
         }
         done(token);
@@ -155,7 +166,8 @@ void CredentialStore::readSecret(std::function<void(std::optional<QByteArray>)> 
         fromFile();
         return;
     }
-    auto *job = new QKeychain::ReadPasswordJob(keychainService()); // parentless: see keychainService()
+    auto *job =
+        new QKeychain::ReadPasswordJob(keychainService()); // parentless: see keychainService()
     job->setKey(secretKey);
     connect(job, &QKeychain::Job::finished, this, [this, job, fromFile, done] {
         if (job->error() == QKeychain::NoError) {
@@ -164,7 +176,8 @@ void CredentialStore::readSecret(std::function<void(std::optional<QByteArray>)> 
             done(value.isEmpty() ? std::nullopt : std::optional<QByteArray>(value));
             return;
         }
-        if (job->error() == QKeychain::EntryNotFound || m_config.secretStorage == SecretStorage::Keychain) {
+        if (job->error() == QKeychain::EntryNotFound ||
+            m_config.secretStorage == SecretStorage::Keychain) {
             if (job->error() == QKeychain::EntryNotFound)
                 m_backend = QStringLiteral("keychain");
             // Written to the file while the store was away? Fall through to it only then.
@@ -189,7 +202,8 @@ void CredentialStore::clear(std::function<void()> done)
             done();
         return;
     }
-    auto *job = new QKeychain::DeletePasswordJob(keychainService()); // parentless: see keychainService()
+    auto *job =
+        new QKeychain::DeletePasswordJob(keychainService()); // parentless: see keychainService()
     job->setKey(secretKey);
     connect(job, &QKeychain::Job::finished, this, [done] {
         if (done)

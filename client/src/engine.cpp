@@ -59,7 +59,8 @@ void Engine::call(const QByteArray &method, const QString &path, const QJsonObje
         request.setRawHeader("Authorization", "Bearer " + bearer);
     QByteArray payload;
     if (method == "POST" && !body.isEmpty()) {
-        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArrayLiteral("application/json"));
         payload = QJsonDocument(body).toJson(QJsonDocument::Compact);
     }
     QNetworkReply *r = m_network.sendCustomRequest(request, method, payload);
@@ -68,11 +69,12 @@ void Engine::call(const QByteArray &method, const QString &path, const QJsonObje
         const int status = r->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         const QJsonObject json = QJsonDocument::fromJson(r->readAll()).object();
         if (status == 0) {
-            const bool timedOut = r->error() == QNetworkReply::OperationCanceledError
-                                  || r->error() == QNetworkReply::TimeoutError;
+            const bool timedOut = r->error() == QNetworkReply::OperationCanceledError ||
+                                  r->error() == QNetworkReply::TimeoutError;
             setOnline(false);
-            reply(Error{timedOut ? ErrorCode::Timeout : ErrorCode::NetworkError,
-                        QStringLiteral("cannot reach the account server: %1").arg(r->errorString())});
+            reply(
+                Error{timedOut ? ErrorCode::Timeout : ErrorCode::NetworkError,
+                      QStringLiteral("cannot reach the account server: %1").arg(r->errorString())});
             return;
         }
         if (status >= 200 && status < 300) {
@@ -83,7 +85,8 @@ void Engine::call(const QByteArray &method, const QString &path, const QJsonObje
         const QString wire = json.value(QLatin1StringView("code")).toString();
         const std::optional<ErrorCode> code = errorCodeFromWire(wire);
         Error error{code.value_or(status >= 500 ? ErrorCode::Internal : ErrorCode::InvalidField),
-                    json.value(QLatin1StringView("message")).toString(QStringLiteral("the account server answered %1").arg(status))};
+                    json.value(QLatin1StringView("message"))
+                        .toString(QStringLiteral("the account server answered %1").arg(status))};
         setOnline(!isTransient(error) || status < 500);
         reply(error);
     });
@@ -138,13 +141,14 @@ void Engine::startLogin()
             body.insert(QStringLiteral("access_token"), tokens->accessToken);
         else
             body.insert(QStringLiteral("id_token"), tokens->idToken);
-        call("POST", QStringLiteral("/api/login"), body, {}, [this](const Result<QJsonObject> &answer) {
-            if (!answer) {
-                m_events.loginFailed(answer.error());
-                return;
-            }
-            adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
-        });
+        call("POST", QStringLiteral("/api/login"), body, {},
+             [this](const Result<QJsonObject> &answer) {
+                 if (!answer) {
+                     m_events.loginFailed(answer.error());
+                     return;
+                 }
+                 adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
+             });
     });
     m_flow->start();
 }
@@ -190,7 +194,8 @@ void Engine::refresh(UserReply reply)
     }
     m_refreshing = true;
     m_refreshTimer.stop();
-    call("POST", QStringLiteral("/api/refresh"), {{QStringLiteral("refresh_token"), QString::fromLatin1(m_refreshToken)}}, {},
+    call("POST", QStringLiteral("/api/refresh"),
+         {{QStringLiteral("refresh_token"), QString::fromLatin1(m_refreshToken)}}, {},
          [this](const Result<QJsonObject> &answer) {
              m_refreshing = false;
              auto waiters = std::exchange(m_refreshWaiters, {});
@@ -205,8 +210,10 @@ void Engine::refresh(UserReply reply)
              const Result<User> result = answer.error();
              if (isTransient(answer.error())) {
                  // Not a logout: keep the session and try again later, backing off.
-                 m_retryDelaySecs = std::min(maxRetryDelaySecs, m_retryDelaySecs ? m_retryDelaySecs * 2 : 1);
-                 qCInfo(lcEngine) << "refresh failed, retrying in" << m_retryDelaySecs << "s:" << answer.error().message;
+                 m_retryDelaySecs =
+                     std::min(maxRetryDelaySecs, m_retryDelaySecs ? m_retryDelaySecs * 2 : 1);
+                 qCInfo(lcEngine) << "refresh failed, retrying in" << m_retryDelaySecs
+                                  << "s:" << answer.error().message;
                  m_refreshTimer.start(std::chrono::seconds(m_retryDelaySecs));
              } else {
                  qCInfo(lcEngine) << "the server ended the session:" << answer.error().message;
@@ -217,7 +224,8 @@ void Engine::refresh(UserReply reply)
          });
 }
 
-void Engine::authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply, bool mayRefresh)
+void Engine::authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply,
+                            bool mayRefresh)
 {
     if (m_accessToken.isEmpty() && mayRefresh) {
         refresh([this, path, body, reply](const Result<User> &refreshed) {
@@ -228,27 +236,30 @@ void Engine::authorizedCall(const QString &path, const QJsonObject &body, JsonRe
         });
         return;
     }
-    call("POST", path, body, m_accessToken, [this, path, body, reply, mayRefresh](const Result<QJsonObject> &answer) {
-        // Once after a 401: the access token may have expired (a sleeping laptop).
-        if (!answer && answer.error().code == ErrorCode::InvalidToken && mayRefresh) {
-            m_accessToken.clear();
-            authorizedCall(path, body, reply, true);
-            return;
-        }
-        reply(answer);
-    });
+    call("POST", path, body, m_accessToken,
+         [this, path, body, reply, mayRefresh](const Result<QJsonObject> &answer) {
+             // Once after a 401: the access token may have expired (a sleeping laptop).
+             if (!answer && answer.error().code == ErrorCode::InvalidToken && mayRefresh) {
+                 m_accessToken.clear();
+                 authorizedCall(path, body, reply, true);
+                 return;
+             }
+             reply(answer);
+         });
 }
 
 void Engine::updateProfile(const QString &field, const QString &value, UserReply reply)
 {
-    const QString path = field == QLatin1StringView("new_username") ? QStringLiteral("/api/update_username")
-                                                                    : QStringLiteral("/api/update_picture");
+    const QString path = field == QLatin1StringView("new_username")
+                             ? QStringLiteral("/api/update_username")
+                             : QStringLiteral("/api/update_picture");
     authorizedCall(path, {{field, value}}, [this, reply](const Result<QJsonObject> &answer) {
         if (!answer) {
             reply(answer.error());
             return;
         }
-        const Result<User> user = User::fromJson(answer->value(QLatin1StringView("user")).toObject());
+        const Result<User> user =
+            User::fromJson(answer->value(QLatin1StringView("user")).toObject());
         if (user) {
             m_user = *user;
             m_store.writeProfile(m_user);
@@ -261,7 +272,8 @@ void Engine::updateProfile(const QString &field, const QString &value, UserReply
 void Engine::logout()
 {
     if (!m_accessToken.isEmpty()) // best effort: the local logout does not wait for it
-        call("POST", QStringLiteral("/api/logout"), {}, m_accessToken, [](const Result<QJsonObject> &) {});
+        call("POST", QStringLiteral("/api/logout"), {}, m_accessToken,
+             [](const Result<QJsonObject> &) {});
     if (m_flow)
         m_flow->cancel();
     endSession();

@@ -21,11 +21,11 @@ namespace latchkey {
 //! closure; nothing here runs game code on the library's thread.
 struct EngineEvents
 {
-    std::function<void(const User &)> loggedIn;     //!< a login finished
+    std::function<void(const User &)> loggedIn; //!< a login finished
     std::function<void(const Error &)> loginFailed;
-    std::function<void(const User &)> refreshed;    //!< tokens renewed, player data fresh
+    std::function<void(const User &)> refreshed; //!< tokens renewed, player data fresh
     std::function<void(const User &)> userChanged;
-    std::function<void()> loggedOut;                //!< the session is over
+    std::function<void()> loggedOut; //!< the session is over
     std::function<void(bool)> onlineChanged;
 };
 
@@ -52,7 +52,8 @@ private:
     using JsonReply = std::function<void(const Result<QJsonObject> &)>;
     void call(const QByteArray &method, const QString &path, const QJsonObject &body,
               const QByteArray &bearer, JsonReply reply);
-    void authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply, bool mayRefresh = true);
+    void authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply,
+                        bool mayRefresh = true);
     //! Takes the tokens and player of a login/refresh answer; \a stored runs once the
     //! refresh token is in the secret store (or its file).
     void adoptSession(const QJsonObject &answer, std::function<void()> stored);

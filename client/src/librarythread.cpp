@@ -61,7 +61,8 @@ LibraryThread::~LibraryThread()
         m_impl->qtThread->quit();
         m_impl->qtThread->wait();
     } else if (m_impl->ownApplicationThread.joinable()) {
-        QMetaObject::invokeMethod(m_impl->ownApplication, &QCoreApplication::quit, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(m_impl->ownApplication, &QCoreApplication::quit,
+                                  Qt::QueuedConnection);
         m_impl->ownApplicationThread.join();
     }
 }

@@ -157,8 +157,8 @@ Result<ParamPtr> ecParams(const QJsonObject &jwk)
     const QByteArray point = '\x04' + *x + *y; // SEC 1 uncompressed point; alive until toParams()
     if (OSSL_PARAM_BLD_push_utf8_string(builder.get(), OSSL_PKEY_PARAM_GROUP_NAME,
                                         SN_X9_62_prime256v1, 0) != 1 ||
-        OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY,
-                                         point.constData(), size_t(point.size())) != 1) {
+        OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, point.constData(),
+                                         size_t(point.size())) != 1) {
         failed("OSSL_PARAM_BLD_push");
     }
     return toParams(builder.get());

@@ -31,7 +31,8 @@ Result<User> User::fromJson(const QJsonObject &json)
     const QJsonValue id = json.value(QLatin1StringView("id"));
     const QJsonValue name = json.value(QLatin1StringView("name"));
     if (!id.isDouble() || !name.isString())
-        return Error{ErrorCode::InvalidField, QStringLiteral("user JSON needs a numeric id and a name")};
+        return Error{ErrorCode::InvalidField,
+                     QStringLiteral("user JSON needs a numeric id and a name")};
     User u;
     u.id = id.toInteger();
     u.name = name.toString();
@@ -39,8 +40,10 @@ Result<User> User::fromJson(const QJsonObject &json)
     u.picture = json.value(QLatin1StringView("picture")).toString();
     u.stars = json.value(QLatin1StringView("stars")).toInt();
     u.level = json.value(QLatin1StringView("level")).toInt();
-    u.createdAt = QDateTime::fromString(json.value(QLatin1StringView("created_at")).toString(), Qt::ISODateWithMs);
-    u.lastLogin = QDateTime::fromString(json.value(QLatin1StringView("last_login")).toString(), Qt::ISODateWithMs);
+    u.createdAt = QDateTime::fromString(json.value(QLatin1StringView("created_at")).toString(),
+                                        Qt::ISODateWithMs);
+    u.lastLogin = QDateTime::fromString(json.value(QLatin1StringView("last_login")).toString(),
+                                        Qt::ISODateWithMs);
     return u;
 }
 

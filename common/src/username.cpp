@@ -147,7 +147,8 @@ Result<QString> normalize(const QString &raw)
     // The offending input is not echoed: it may hold controls or bidi overrides that would
     // mislead whoever reads the message.
     if (!allAllowed)
-        return invalid(u"username may contain only letters (with their accents), digits, '_', '-' and '.'"_s);
+        return invalid(
+            u"username may contain only letters (with their accents), digits, '_', '-' and '.'"_s);
 
     // Safe to echo: every character passed the check above; sanitised all the same so the
     // message stays log-safe if the rules ever widen.

@@ -45,14 +45,16 @@ void AccountRoutes::login(Call &call)
     const QJsonValue provider = call.body.value(QLatin1StringView("provider"));
     const bool dev = m_devIdp && provider == QJsonValue(QStringLiteral("dev"));
     if (!provider.isUndefined() && provider != QJsonValue(QStringLiteral("google")) && !dev) {
-        call.responder.sendError({ErrorCode::InvalidField, m_devIdp
-                                                               ? QStringLiteral("provider must be \"google\" or \"dev\"")
-                                                               : QStringLiteral("provider must be \"google\"")});
+        call.responder.sendError(
+            {ErrorCode::InvalidField, m_devIdp
+                                          ? QStringLiteral("provider must be \"google\" or \"dev\"")
+                                          : QStringLiteral("provider must be \"google\"")});
         return;
     }
     // The development provider issues ID tokens only.
     const bool hasIdToken = dev || call.body.contains(QLatin1StringView("id_token"));
-    const Result<QString> token = json::stringField(call.body, hasIdToken ? "id_token" : "access_token");
+    const Result<QString> token =
+        json::stringField(call.body, hasIdToken ? "id_token" : "access_token");
     if (!token) {
         Error error = token.error();
         if (error.code == ErrorCode::MissingField && !dev)
@@ -60,7 +62,8 @@ void AccountRoutes::login(Call &call)
         call.responder.sendError(error);
         return;
     }
-    auto done = [this, client = call.client(), responder = call.responder](Result<ExternalIdentity> identity) {
+    auto done = [this, client = call.client(),
+                 responder = call.responder](Result<ExternalIdentity> identity) {
         if (identity && responder.isClientGone())
             return; // no one would receive the session: do not open one
         answer(responder, m_signIn.finish(identity, client));
@@ -105,8 +108,9 @@ void AccountRoutes::updateUsername(Call &call)
         call.responder.sendError(user.error());
         return;
     }
-    m_log.write("username_change", call.http.peer,
-                {{"user_id", QString::number(user->id)}, {"old", before.name}, {"new", user->name}});
+    m_log.write(
+        "username_change", call.http.peer,
+        {{"user_id", QString::number(user->id)}, {"old", before.name}, {"new", user->name}});
     call.responder.send(HttpResponse::json(200, json::success(*user)));
 }
 
@@ -118,10 +122,11 @@ void AccountRoutes::updatePicture(Call &call)
         return;
     }
     const QUrl url(*picture, QUrl::StrictMode);
-    if (picture->size() > 2048 || !url.isValid() || url.scheme() != QLatin1StringView("https")
-        || url.host().isEmpty()) {
-        call.responder.sendError({ErrorCode::InvalidPicture,
-                                  QStringLiteral("new_picture must be an https URL of at most 2048 characters")});
+    if (picture->size() > 2048 || !url.isValid() || url.scheme() != QLatin1StringView("https") ||
+        url.host().isEmpty()) {
+        call.responder.sendError(
+            {ErrorCode::InvalidPicture,
+             QStringLiteral("new_picture must be an https URL of at most 2048 characters")});
         return;
     }
     const Result<User> user = m_storage.users().setPicture(call.session.user.id, *picture);
@@ -144,7 +149,8 @@ void AccountRoutes::logout(Call &call)
         call.responder.sendError(done.error());
         return;
     }
-    call.responder.send(HttpResponse::json(200, {{QStringLiteral("status"), QStringLiteral("success")}}));
+    call.responder.send(
+        HttpResponse::json(200, {{QStringLiteral("status"), QStringLiteral("success")}}));
 }
 
 } // namespace latchkey

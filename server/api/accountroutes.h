@@ -36,7 +36,6 @@ private:
     const DevIdentityProvider *m_devIdp;
     LoginLog &m_log;
     GoogleProvider m_google; //!< last: destroyed first, with any checks in flight
-
 };
 
 } // namespace latchkey

@@ -13,8 +13,9 @@ namespace latchkey::devidp {
 //! The authorization request's parameters, as /authorize received them and the form carries them.
 struct AuthorizeRequest
 {
-    static constexpr const char *names[] = {"response_type", "client_id", "redirect_uri", "scope", "state",
-                                            "nonce", "code_challenge", "code_challenge_method"};
+    static constexpr const char *names[] = {
+        "response_type", "client_id", "redirect_uri",   "scope",
+        "state",         "nonce",     "code_challenge", "code_challenge_method"};
     FormFields fields;
 
     QString value(const char *name) const { return fields.value(QLatin1StringView(name)); }

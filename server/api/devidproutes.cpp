@@ -16,7 +16,8 @@ using namespace devidp;
 void DevIdpRoutes::addRoutes(Router &router)
 {
     const RouteRules form{Body::Form, Auth::None, false, false};
-    router.add("GET", "/dev-idp/.well-known/openid-configuration", {}, this, &DevIdpRoutes::discovery);
+    router.add("GET", "/dev-idp/.well-known/openid-configuration", {}, this,
+               &DevIdpRoutes::discovery);
     router.add("GET", "/dev-idp/jwks", {}, this, &DevIdpRoutes::jwks);
     router.add("GET", "/dev-idp/authorize", {}, this, &DevIdpRoutes::authorize);
     router.add("POST", "/dev-idp/approve", form, this, &DevIdpRoutes::approve);
@@ -37,7 +38,8 @@ void DevIdpRoutes::jwks(Call &call)
 namespace {
 //! The authorization request in \a form, checked; a refusal is the answer to send instead
 //! (an error page, or a redirect with error=).
-Result<AuthorizeRequest, HttpResponse> checkedRequest(const QByteArray &form, const QStringList &clientIds)
+Result<AuthorizeRequest, HttpResponse> checkedRequest(const QByteArray &form,
+                                                      const QStringList &clientIds)
 {
     const Result<FormFields> fields = parseForm(form);
     if (!fields)
@@ -56,14 +58,16 @@ Result<AuthorizeRequest, HttpResponse> checkedRequest(const QByteArray &form, co
 
 void DevIdpRoutes::authorize(Call &call)
 {
-    const Result<AuthorizeRequest, HttpResponse> request = checkedRequest(call.http.query, m_provider.clientIds());
-    call.responder.send(request ? signInForm(*request, u"Dev Player"_s, u"player@example.com"_s) : request.error());
+    const Result<AuthorizeRequest, HttpResponse> request =
+        checkedRequest(call.http.query, m_provider.clientIds());
+    call.responder.send(request ? signInForm(*request, u"Dev Player"_s, u"player@example.com"_s)
+                                : request.error());
 }
 
 void DevIdpRoutes::approve(Call &call)
 {
-    const Result<AuthorizeRequest, HttpResponse> checked =
-        checkedRequest(call.http.method == "GET" ? call.http.query : call.http.body, m_provider.clientIds());
+    const Result<AuthorizeRequest, HttpResponse> checked = checkedRequest(
+        call.http.method == "GET" ? call.http.query : call.http.body, m_provider.clientIds());
     if (!checked) {
         call.responder.send(checked.error());
         return;
@@ -78,25 +82,29 @@ void DevIdpRoutes::approve(Call &call)
     const QString email = fields->value(u"email"_s).trimmed();
     QString name = fields->value(u"name"_s).trimmed();
     if (!isPlausibleEmail(email)) {
-        call.responder.send(signInForm(request, name, email, u"Enter an e-mail address, such as player@example.com."_s));
+        call.responder.send(signInForm(request, name, email,
+                                       u"Enter an e-mail address, such as player@example.com."_s));
         return;
     }
     if (name.size() > 100 || hasControl(name)) {
-        call.responder.send(signInForm(request, name.left(100), email, u"Enter a name of at most 100 characters."_s));
+        call.responder.send(signInForm(request, name.left(100), email,
+                                       u"Enter a name of at most 100 characters."_s));
         return;
     }
     if (name.isEmpty())
         name = email.left(email.indexOf(u'@'));
     const Result<QByteArray> code = m_provider.issueCode({request.clientId(), request.redirectUri(),
-                                                          request.value("code_challenge"), request.value("nonce"),
-                                                          name, email, 0});
+                                                          request.value("code_challenge"),
+                                                          request.value("nonce"), name, email, 0});
     if (!code) {
         qCWarning(lcDevIdp) << "too many unused authorization codes; refusing a sign-in";
-        call.responder.send(redirect(request.redirectUri(), {{u"error"_s, u"temporarily_unavailable"_s},
-                                                             {u"state"_s, request.state()}}));
+        call.responder.send(
+            redirect(request.redirectUri(),
+                     {{u"error"_s, u"temporarily_unavailable"_s}, {u"state"_s, request.state()}}));
         return;
     }
-    qCInfo(lcDevIdp).noquote() << "development sign-in approved for" << email << "by client" << request.clientId();
+    qCInfo(lcDevIdp).noquote() << "development sign-in approved for" << email << "by client"
+                               << request.clientId();
     call.responder.send(redirect(request.redirectUri(), {{u"code"_s, QString::fromLatin1(*code)},
                                                          {u"state"_s, request.state()}}));
 }
@@ -105,7 +113,8 @@ void DevIdpRoutes::token(Call &call)
 {
     const Result<FormFields> fields = parseForm(call.http.body);
     if (!fields) {
-        call.responder.send(tokenError("invalid_request"_L1, u"a parameter appears more than once"_s));
+        call.responder.send(
+            tokenError("invalid_request"_L1, u"a parameter appears more than once"_s));
         return;
     }
     const QString grantType = fields->value(u"grant_type"_s);
@@ -114,17 +123,20 @@ void DevIdpRoutes::token(Call &call)
         return;
     }
     if (grantType != "authorization_code"_L1) {
-        call.responder.send(tokenError("unsupported_grant_type"_L1, u"only authorization_code is supported"_s));
+        call.responder.send(
+            tokenError("unsupported_grant_type"_L1, u"only authorization_code is supported"_s));
         return;
     }
-    for (const QString &required : {u"code"_s, u"redirect_uri"_s, u"client_id"_s, u"code_verifier"_s}) {
+    for (const QString &required :
+         {u"code"_s, u"redirect_uri"_s, u"client_id"_s, u"code_verifier"_s}) {
         if (fields->value(required).isEmpty()) {
             call.responder.send(tokenError("invalid_request"_L1, u"%1 is missing"_s.arg(required)));
             return;
         }
     }
-    auto result = m_provider.redeem(fields->value(u"code"_s), fields->value(u"client_id"_s),
-                                           fields->value(u"redirect_uri"_s), fields->value(u"code_verifier"_s));
+    auto result =
+        m_provider.redeem(fields->value(u"code"_s), fields->value(u"client_id"_s),
+                          fields->value(u"redirect_uri"_s), fields->value(u"code_verifier"_s));
     if (!result) {
         call.responder.send(tokenError(result.error().error, result.error().description));
         return;

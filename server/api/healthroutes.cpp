@@ -6,12 +6,14 @@ namespace latchkey {
 void HealthRoutes::addRoutes(Router &router)
 {
     router.add("GET", "/health", {}, this, &HealthRoutes::health);
-    router.add("GET", "/health/ready", {Body::None, Auth::None, true, false}, this, &HealthRoutes::ready);
+    router.add("GET", "/health/ready", {Body::None, Auth::None, true, false}, this,
+               &HealthRoutes::ready);
 }
 
 void HealthRoutes::health(Call &call)
 {
-    call.responder.send(HttpResponse::json(200, {{QStringLiteral("status"), QStringLiteral("ok")}}));
+    call.responder.send(
+        HttpResponse::json(200, {{QStringLiteral("status"), QStringLiteral("ok")}}));
 }
 
 void HealthRoutes::ready(Call &call)
@@ -20,7 +22,8 @@ void HealthRoutes::ready(Call &call)
         call.responder.sendError(Error::databaseUnavailable());
         return;
     }
-    call.responder.send(HttpResponse::json(200, {{QStringLiteral("status"), QStringLiteral("ready")}}));
+    call.responder.send(
+        HttpResponse::json(200, {{QStringLiteral("status"), QStringLiteral("ready")}}));
 }
 
 } // namespace latchkey

@@ -7,15 +7,18 @@ Result<QString> stringField(const QJsonObject &body, const char *name)
 {
     const QJsonValue v = body.value(QLatin1StringView(name));
     if (v.isUndefined() || v.isNull())
-        return Error{ErrorCode::MissingField, QStringLiteral("missing field: %1").arg(QLatin1StringView(name))};
+        return Error{ErrorCode::MissingField,
+                     QStringLiteral("missing field: %1").arg(QLatin1StringView(name))};
     if (!v.isString())
-        return Error{ErrorCode::InvalidField, QStringLiteral("%1 must be a string").arg(QLatin1StringView(name))};
+        return Error{ErrorCode::InvalidField,
+                     QStringLiteral("%1 must be a string").arg(QLatin1StringView(name))};
     return v.toString();
 }
 
 QJsonObject success(const User &user)
 {
-    return {{QStringLiteral("status"), QStringLiteral("success")}, {QStringLiteral("user"), user.toJson()}};
+    return {{QStringLiteral("status"), QStringLiteral("success")},
+            {QStringLiteral("user"), user.toJson()}};
 }
 
 HttpResponse session(const IssuedSession &session)

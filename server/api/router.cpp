@@ -25,8 +25,9 @@ QByteArrayView mediaTypeOf(Body body)
 
 void refuseMediaType(const Responder &responder, const QByteArray &accepted)
 {
-    responder.sendError({ErrorCode::UnsupportedMediaType,
-                         QStringLiteral("request bodies must be Content-Type: %1").arg(QString::fromLatin1(accepted))});
+    responder.sendError(
+        {ErrorCode::UnsupportedMediaType, QStringLiteral("request bodies must be Content-Type: %1")
+                                              .arg(QString::fromLatin1(accepted))});
 }
 } // namespace
 
@@ -92,7 +93,8 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
     if (route.rules.body == Body::Json) {
         const QJsonDocument doc = QJsonDocument::fromJson(request.body);
         if (!doc.isObject()) {
-            call.responder.sendError({ErrorCode::InvalidJson, QStringLiteral("the body must be a JSON object")});
+            call.responder.sendError(
+                {ErrorCode::InvalidJson, QStringLiteral("the body must be a JSON object")});
             return false;
         }
         call.body = doc.object();
@@ -103,8 +105,9 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
     }
     if (route.rules.failureLimited) {
         if (const int wait = m_limiter.retryAfter(request.peer, m_clock()); wait > 0) {
-            HttpResponse r = HttpResponse::error(
-                {ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later")});
+            HttpResponse r =
+                HttpResponse::error({ErrorCode::RateLimited,
+                                     QStringLiteral("too many failed attempts; try again later")});
             r.headers.emplaceBack("Retry-After", QByteArray::number(wait));
             call.responder.send(std::move(r));
             return false;
@@ -117,11 +120,12 @@ bool Router::checkBearer(Call &call)
 {
     const QByteArray header = call.http.header("authorization");
     if (!header.startsWith("Bearer ") && !header.startsWith("bearer ")) {
-        call.responder.sendError(
-            {ErrorCode::InvalidToken, QStringLiteral("an Authorization: Bearer token is required")});
+        call.responder.sendError({ErrorCode::InvalidToken,
+                                  QStringLiteral("an Authorization: Bearer token is required")});
         return false;
     }
-    Result<AuthenticatedSession> session = m_sessions.authenticate(QByteArrayView(header).sliced(7).trimmed());
+    Result<AuthenticatedSession> session =
+        m_sessions.authenticate(QByteArrayView(header).sliced(7).trimmed());
     if (!session) {
         call.responder.sendError(session.error());
         return false;

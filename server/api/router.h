@@ -40,7 +40,7 @@ struct RouteRules
 {
     Body body = Body::None;
     Auth auth = Auth::None;
-    bool database = false; //!< 503 while this worker cannot reach the database
+    bool database = false;       //!< 503 while this worker cannot reach the database
     bool failureLimited = false; //!< 429 + Retry-After while the address failed too often lately
 };
 
@@ -64,7 +64,7 @@ public:
 
     //! \a method and \a path exactly ("GET", "/api/me"); a path may have several methods.
     void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Handler handler);
-    template<typename Group>
+    template <typename Group>
     void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Group *group,
              void (Group::*handler)(Call &))
     {

@@ -33,24 +33,32 @@ Result<QByteArray> LatchkeyServer::embeddedSecret(const QString &dataDir)
     QFile file(dataDir + QStringLiteral("/jwt_secret"));
     if (file.exists()) {
         if (!file.open(QIODevice::ReadOnly))
-            return Error{ErrorCode::Internal, QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString())};
+            return Error{
+                ErrorCode::Internal,
+                QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString())};
         const Result<QByteArray> secret = base64url::decode(file.readAll().trimmed());
         if (!secret || secret->size() < 32)
-            return Error{ErrorCode::Internal, QStringLiteral("%1 is damaged; delete it to generate a new one (every session ends)").arg(file.fileName())};
+            return Error{ErrorCode::Internal,
+                         QStringLiteral(
+                             "%1 is damaged; delete it to generate a new one (every session ends)")
+                             .arg(file.fileName())};
         return *secret;
     }
     const QByteArray secret = crypto::randomBytes(48);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly)
-        || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner)
-        || file.write(base64url::encode(secret) + '\n') < 0)
-        return Error{ErrorCode::Internal, QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString())};
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) ||
+        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+        file.write(base64url::encode(secret) + '\n') < 0)
+        return Error{
+            ErrorCode::Internal,
+            QStringLiteral("cannot write %1: %2").arg(file.fileName(), file.errorString())};
     qCInfo(lcServer) << "generated a JWT secret for the embedded default in" << file.fileName();
     return secret;
 }
 
 Status LatchkeyServer::prepareSchema(const Config::Database &database)
 {
-    Result<std::unique_ptr<Database>> db = Database::open(database, QStringLiteral("latchkey-startup"));
+    Result<std::unique_ptr<Database>> db =
+        Database::open(database, QStringLiteral("latchkey-startup"));
     if (!db)
         return db.error();
     Migrator migrator(**db);
@@ -67,14 +75,19 @@ Status LatchkeyServer::prepareSchema(const Config::Database &database)
         return current.error();
     const int needed = migrator.latestVersion();
     if (*current < needed) {
-        return Error{ErrorCode::DatabaseUnavailable,
-                     QStringLiteral("the database schema is at version %1 and this server needs %2: run setup_db")
-                         .arg(*current).arg(needed)};
+        return Error{
+            ErrorCode::DatabaseUnavailable,
+            QStringLiteral(
+                "the database schema is at version %1 and this server needs %2: run setup_db")
+                .arg(*current)
+                .arg(needed)};
     }
     if (*current > needed) {
         return Error{ErrorCode::DatabaseUnavailable,
-                     QStringLiteral("the database schema (version %1) is newer than this server (%2): upgrade latchkey-server")
-                         .arg(*current).arg(needed)};
+                     QStringLiteral("the database schema (version %1) is newer than this server "
+                                    "(%2): upgrade latchkey-server")
+                         .arg(*current)
+                         .arg(needed)};
     }
     return Done{};
 }
@@ -82,14 +95,18 @@ Status LatchkeyServer::prepareSchema(const Config::Database &database)
 Status LatchkeyServer::start()
 {
     const QHostAddress address(m_config.server.host == QLatin1StringView("localhost")
-                                   ? QStringLiteral("127.0.0.1") : m_config.server.host);
+                                   ? QStringLiteral("127.0.0.1")
+                                   : m_config.server.host);
     if (address.isNull())
-        return Error{ErrorCode::InvalidField, QStringLiteral("SERVER_HOST %1 is not an IP address").arg(m_config.server.host)};
+        return Error{
+            ErrorCode::InvalidField,
+            QStringLiteral("SERVER_HOST %1 is not an IP address").arg(m_config.server.host)};
     if (m_config.dev.enabled && !address.isLoopback()) {
         // loadConfig() refuses this too; a Config built in code must not get past it either.
-        return Error{ErrorCode::InvalidField,
-                     QStringLiteral("providers.dev.enabled: the development identity provider only runs on "
-                                    "loopback; set SERVER_HOST=127.0.0.1 or turn DEV_IDP off")};
+        return Error{
+            ErrorCode::InvalidField,
+            QStringLiteral("providers.dev.enabled: the development identity provider only runs on "
+                           "loopback; set SERVER_HOST=127.0.0.1 or turn DEV_IDP off")};
     }
 
     if (m_config.security.jwtSecretGenerated) {
@@ -103,15 +120,17 @@ Status LatchkeyServer::start()
 
     m_context = std::make_unique<ServerContext>(m_config, m_clock, address.toString());
     if (!m_config.server.logDir.isEmpty() && !m_context->loginLog.isOpen()) {
-        return Error{ErrorCode::Internal, QStringLiteral("cannot open %1/login.log: %2")
-                                              .arg(m_config.server.logDir, m_context->loginLog.errorString())};
+        return Error{ErrorCode::Internal,
+                     QStringLiteral("cannot open %1/login.log: %2")
+                         .arg(m_config.server.logDir, m_context->loginLog.errorString())};
     }
     HttpLimits limits;
     limits.headerTimeoutMs = m_config.server.headerTimeoutMs;
     limits.bodyTimeoutMs = m_config.server.headerTimeoutMs;
     limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
     limits.maxConnections = m_config.server.maxConnections;
-    const int workers = m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
+    const int workers =
+        m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
     ServerContext *context = m_context.get();
     m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
         return std::unique_ptr<RequestHandler>(new Worker(*context, index));
@@ -121,14 +140,21 @@ Status LatchkeyServer::start()
         m_context->devIdp->setPort(quint16(m_config.server.port)); // right from the first request
     if (const Status listening = m_http->listen(address, quint16(m_config.server.port)); !listening)
         return listening;
-    qCInfo(lcServer).noquote() << QStringLiteral("latchkey-server listening on http://%1:%2 (%3, %4 workers)")
-                                      .arg(m_config.server.host).arg(port()).arg(m_config.database.driver).arg(workers);
+    qCInfo(lcServer).noquote() << QStringLiteral(
+                                      "latchkey-server listening on http://%1:%2 (%3, %4 workers)")
+                                      .arg(m_config.server.host)
+                                      .arg(port())
+                                      .arg(m_config.database.driver)
+                                      .arg(workers);
     if (m_context->devIdp) {
         m_context->devIdp->setPort(port());
         qCWarning(lcServer).noquote()
-            << QStringLiteral("WARNING: the development identity provider is ON at %1 (client IDs: %2): anyone "
-                              "who reaches it signs in as anyone. Never use it in production (DEV_IDP=false).")
-                   .arg(m_context->devIdp->issuer(), m_config.dev.clientIds.join(QStringLiteral(", ")));
+            << QStringLiteral(
+                   "WARNING: the development identity provider is ON at %1 (client IDs: %2): "
+                   "anyone "
+                   "who reaches it signs in as anyone. Never use it in production (DEV_IDP=false).")
+                   .arg(m_context->devIdp->issuer(),
+                        m_config.dev.clientIds.join(QStringLiteral(", ")));
     }
     return Done{};
 }

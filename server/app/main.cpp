@@ -35,10 +35,11 @@ void printError(const QString &message)
 void jsonMessageHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
 {
     static const char *const levels[] = {"debug", "warning", "critical", "fatal", "info"};
-    const QJsonObject line{{QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
-                           {QStringLiteral("level"), QLatin1StringView(levels[type])},
-                           {QStringLiteral("category"), QLatin1StringView(context.category)},
-                           {QStringLiteral("message"), message}};
+    const QJsonObject line{
+        {QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)},
+        {QStringLiteral("level"), QLatin1StringView(levels[type])},
+        {QStringLiteral("category"), QLatin1StringView(context.category)},
+        {QStringLiteral("message"), message}};
     std::fprintf(stderr, "%s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
 }
 
@@ -60,18 +61,21 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("latchkey-server"));
     QCoreApplication::setApplicationVersion(QStringLiteral(LATCHKEY_VERSION));
-    qSetMessagePattern(QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
+    qSetMessagePattern(
+        QStringLiteral("%{time yyyy-MM-ddThh:mm:ss.zzz} %{type} %{category}: %{message}"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Latchkey account server"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption configOption(QStringLiteral("config"),
-                                          QStringLiteral("Configuration file (default: config.yml when present)."),
-                                          QStringLiteral("file"));
-    const QCommandLineOption envOption(QStringLiteral("env-file"),
-                                       QStringLiteral("Environment file (default: .env when present)."),
-                                       QStringLiteral("file"), QStringLiteral(".env"));
+    const QCommandLineOption configOption(
+        QStringLiteral("config"),
+        QStringLiteral("Configuration file (default: config.yml when present)."),
+        QStringLiteral("file"));
+    const QCommandLineOption envOption(
+        QStringLiteral("env-file"),
+        QStringLiteral("Environment file (default: .env when present)."), QStringLiteral("file"),
+        QStringLiteral(".env"));
     const QCommandLineOption checkOption(QStringLiteral("check-config"),
                                          QStringLiteral("Validate the configuration and exit."));
     parser.addOptions({configOption, envOption, checkOption});
@@ -79,8 +83,9 @@ int main(int argc, char **argv)
 
     latchkey::ConfigSources sources;
     sources.configFile = parser.isSet(configOption) ? parser.value(configOption)
-                         : QFile::exists(QStringLiteral("config.yml")) ? QStringLiteral("config.yml")
-                                                                       : QString();
+                         : QFile::exists(QStringLiteral("config.yml"))
+                             ? QStringLiteral("config.yml")
+                             : QString();
     sources.envFile = parser.value(envOption);
     sources.environment = QProcessEnvironment::systemEnvironment();
     const latchkey::Result<latchkey::Config> config = latchkey::loadConfig(sources);

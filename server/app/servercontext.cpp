@@ -14,10 +14,11 @@ ServerContext::ServerContext(const Config &config, Clock clock, const QString &b
     : config(config), clock(std::move(clock)), tokens(config.security),
       limiter(config.security.failedAuthPerMinute),
       loginLog(loginLogPath(config.server), config.server.jsonLogs),
-      devIdp(config.dev.enabled
-                 ? std::make_unique<DevIdentityProvider>(
-                       config.dev, boundHost.isEmpty() ? config.server.host : boundHost, this->clock)
-                 : nullptr)
+      devIdp(
+          config.dev.enabled
+              ? std::make_unique<DevIdentityProvider>(
+                    config.dev, boundHost.isEmpty() ? config.server.host : boundHost, this->clock)
+              : nullptr)
 {
 }
 

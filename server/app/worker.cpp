@@ -4,12 +4,12 @@
 namespace latchkey {
 
 Worker::Worker(ServerContext &context, int index)
-    : m_storage(context.config.database, QStringLiteral("latchkey-worker-%1").arg(index), context.clock),
-      m_sessions(context.tokens, context.config.security, m_storage, context.loginLog, context.limiter,
-                 context.clock),
+    : m_storage(context.config.database, QStringLiteral("latchkey-worker-%1").arg(index),
+                context.clock),
+      m_sessions(context.tokens, context.config.security, m_storage, context.loginLog,
+                 context.limiter, context.clock),
       m_signIn(m_sessions, m_storage, context.loginLog, context.limiter, context.clock),
-      m_router(m_storage, m_sessions, context.limiter, context.clock),
-      m_health(m_storage),
+      m_router(m_storage, m_sessions, context.limiter, context.clock), m_health(m_storage),
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
       m_account(m_signIn, m_sessions, m_storage, context.config.google, context.devIdp.get(),
                 context.loginLog, context.clock)

@@ -21,11 +21,13 @@ jwt::Key signingKey()
 
 Error rejected(const QString &why)
 {
-    return Error{ErrorCode::InvalidProviderToken, QStringLiteral("development token rejected: %1").arg(why)};
+    return Error{ErrorCode::InvalidProviderToken,
+                 QStringLiteral("development token rejected: %1").arg(why)};
 }
 } // namespace
 
-DevIdentityProvider::DevIdentityProvider(const Config::Dev &config, const QString &host, Clock clock)
+DevIdentityProvider::DevIdentityProvider(const Config::Dev &config, const QString &host,
+                                         Clock clock)
     : m_config(config),
       m_host(host.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(host) : host),
       m_clock(std::move(clock)), m_key(signingKey())
@@ -53,11 +55,13 @@ QJsonObject DevIdentityProvider::discovery() const
         {QStringLiteral("scopes_supported"),
          QJsonArray{QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("profile")}},
         {QStringLiteral("grant_types_supported"), QJsonArray{QStringLiteral("authorization_code")}},
-        {QStringLiteral("token_endpoint_auth_methods_supported"), QJsonArray{QStringLiteral("none")}},
+        {QStringLiteral("token_endpoint_auth_methods_supported"),
+         QJsonArray{QStringLiteral("none")}},
         {QStringLiteral("claims_supported"),
-         QJsonArray{QStringLiteral("iss"), QStringLiteral("aud"), QStringLiteral("sub"), QStringLiteral("email"),
-                    QStringLiteral("email_verified"), QStringLiteral("name"), QStringLiteral("nonce"),
-                    QStringLiteral("iat"), QStringLiteral("exp")}},
+         QJsonArray{QStringLiteral("iss"), QStringLiteral("aud"), QStringLiteral("sub"),
+                    QStringLiteral("email"), QStringLiteral("email_verified"),
+                    QStringLiteral("name"), QStringLiteral("nonce"), QStringLiteral("iat"),
+                    QStringLiteral("exp")}},
     };
 }
 
@@ -73,17 +77,19 @@ Result<QByteArray> DevIdentityProvider::issueCode(Grant grant)
     const QByteArray code = base64url::encode(crypto::randomBytes(32));
     QMutexLocker lock(&m_mutex);
     if (m_codes.size() >= maxPendingCodes) {
-        m_codes.removeIf([now](const QHash<QByteArray, Grant>::iterator it) { return it->expiresAtMs <= now; });
+        m_codes.removeIf(
+            [now](const QHash<QByteArray, Grant>::iterator it) { return it->expiresAtMs <= now; });
         if (m_codes.size() >= maxPendingCodes)
-            return Error{ErrorCode::RateLimited, QStringLiteral("too many unused authorization codes")};
+            return Error{ErrorCode::RateLimited,
+                         QStringLiteral("too many unused authorization codes")};
     }
     m_codes.insert(code, std::move(grant));
     return code;
 }
 
 Result<QJsonObject, DevIdentityProvider::TokenError>
-DevIdentityProvider::redeem(const QString &code, const QString &clientId, const QString &redirectUri,
-                            const QString &codeVerifier)
+DevIdentityProvider::redeem(const QString &code, const QString &clientId,
+                            const QString &redirectUri, const QString &codeVerifier)
 {
     const qint64 now = nowMs();
     std::optional<Grant> grant;
@@ -103,12 +109,13 @@ DevIdentityProvider::redeem(const QString &code, const QString &clientId, const 
     if (clientId != grant->clientId)
         return invalidGrant(QStringLiteral("the code was issued to another client_id"));
     if (redirectUri != grant->redirectUri)
-        return invalidGrant(QStringLiteral("redirect_uri differs from the authorization request's"));
+        return invalidGrant(
+            QStringLiteral("redirect_uri differs from the authorization request's"));
     // RFC 7636 §4.1: 43..128 unreserved characters.
     const QByteArray verifier = codeVerifier.toUtf8();
     const QByteArray challenge = base64url::encode(crypto::sha256(verifier));
-    if (verifier.size() < 43 || verifier.size() > 128
-        || !crypto::constantTimeEquals(challenge, grant->codeChallenge.toLatin1()))
+    if (verifier.size() < 43 || verifier.size() > 128 ||
+        !crypto::constantTimeEquals(challenge, grant->codeChallenge.toLatin1()))
         return invalidGrant(QStringLiteral("code_verifier does not match the code_challenge"));
 
     const qint64 nowSecs = now / 1000;
@@ -125,7 +132,8 @@ DevIdentityProvider::redeem(const QString &code, const QString &clientId, const 
     if (!grant->nonce.isEmpty())
         claims.insert(QStringLiteral("nonce"), grant->nonce);
     return QJsonObject{
-        {QStringLiteral("access_token"), QString::fromLatin1(base64url::encode(crypto::randomBytes(32)))},
+        {QStringLiteral("access_token"),
+         QString::fromLatin1(base64url::encode(crypto::randomBytes(32)))},
         {QStringLiteral("token_type"), QStringLiteral("Bearer")},
         {QStringLiteral("expires_in"), 3600},
         {QStringLiteral("scope"), QStringLiteral("openid email profile")},

@@ -61,7 +61,7 @@ public:
     //! Trades a code (single use: consumed by any attempt) for {access_token, token_type,
     //! expires_in, id_token}; the verifier is checked against the S256 challenge in constant time.
     Result<QJsonObject, TokenError> redeem(const QString &code, const QString &clientId,
-                                                  const QString &redirectUri, const QString &codeVerifier);
+                                           const QString &redirectUri, const QString &codeVerifier);
 
     //! /api/login's check of an ID token this provider issued: signature, iss, aud, exp.
     //! InvalidProviderToken otherwise.

@@ -18,7 +18,8 @@ constexpr int defaultKeysMaxAge = 3600; // when the JWKS answer has no Cache-Con
 
 Error rejected(const QString &why)
 {
-    return Error{ErrorCode::InvalidProviderToken, QStringLiteral("Google token rejected: %1").arg(why)};
+    return Error{ErrorCode::InvalidProviderToken,
+                 QStringLiteral("Google token rejected: %1").arg(why)};
 }
 
 int maxAgeOf(const QNetworkReply *reply)
@@ -37,8 +38,9 @@ bool isPlausibleToken(const QString &token)
         return false;
     for (const QChar c : token) {
         const char16_t u = c.unicode();
-        const bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9')
-                        || u == '.' || u == '_' || u == '~' || u == '+' || u == '/' || u == '=' || u == '-';
+        const bool ok = (u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') ||
+                        (u >= '0' && u <= '9') || u == '.' || u == '_' || u == '~' || u == '+' ||
+                        u == '/' || u == '=' || u == '-';
         if (!ok)
             return false;
     }
@@ -59,7 +61,8 @@ GoogleProvider::GoogleProvider(const Config::Google &config, Clock clock, QObjec
 void GoogleProvider::getJson(const QUrl &url, const QByteArray &bearer, JsonCallback done)
 {
     QNetworkRequest request(url);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
     if (!bearer.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + bearer);
     QNetworkReply *reply = m_network.get(request);
@@ -74,14 +77,19 @@ void GoogleProvider::getJson(const QUrl &url, const QByteArray &bearer, JsonCall
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (reply->property("latchkeyTimedOut").toBool()) {
-            qCWarning(lcProvider) << "provider did not answer in time:" << url.toString(QUrl::RemoveQuery);
-            done(Error{ErrorCode::ProviderTimeout, QStringLiteral("the identity provider did not answer in time")}, 0);
+            qCWarning(lcProvider) << "provider did not answer in time:"
+                                  << url.toString(QUrl::RemoveQuery);
+            done(Error{ErrorCode::ProviderTimeout,
+                       QStringLiteral("the identity provider did not answer in time")},
+                 0);
             return;
         }
         if (status == 0 || status >= 500) {
             qCWarning(lcProvider) << "provider unreachable:" << url.toString(QUrl::RemoveQuery)
                                   << status << reply->errorString();
-            done(Error{ErrorCode::ProviderUnavailable, QStringLiteral("the identity provider is unavailable")}, 0);
+            done(Error{ErrorCode::ProviderUnavailable,
+                       QStringLiteral("the identity provider is unavailable")},
+                 0);
             return;
         }
         const QByteArray body = reply->readAll();
@@ -91,15 +99,21 @@ void GoogleProvider::getJson(const QUrl &url, const QByteArray &bearer, JsonCall
         }
         if (status != 200) {
             // A quota (429), a redirect or the like says nothing about the player's token.
-            qCWarning(lcProvider) << "provider answered" << status << "for" << url.toString(QUrl::RemoveQuery);
-            done(Error{ErrorCode::ProviderUnavailable, QStringLiteral("the identity provider is unavailable")}, 0);
+            qCWarning(lcProvider) << "provider answered" << status << "for"
+                                  << url.toString(QUrl::RemoveQuery);
+            done(Error{ErrorCode::ProviderUnavailable,
+                       QStringLiteral("the identity provider is unavailable")},
+                 0);
             return;
         }
         QJsonParseError parseError;
         const QJsonDocument doc = QJsonDocument::fromJson(body, &parseError);
         if (!doc.isObject()) {
-            qCWarning(lcProvider) << "provider sent no JSON object:" << url.toString(QUrl::RemoveQuery);
-            done(Error{ErrorCode::ProviderUnavailable, QStringLiteral("the identity provider answered nonsense")}, 0);
+            qCWarning(lcProvider) << "provider sent no JSON object:"
+                                  << url.toString(QUrl::RemoveQuery);
+            done(Error{ErrorCode::ProviderUnavailable,
+                       QStringLiteral("the identity provider answered nonsense")},
+                 0);
             return;
         }
         done(doc.object(), maxAgeOf(reply));
@@ -124,8 +138,8 @@ void GoogleProvider::verifyAccessToken(const QString &accessToken, Callback done
                 }
                 const QString aud = info->value(QLatin1StringView("aud")).toString();
                 const QJsonValue azp = info->value(QLatin1StringView("azp"));
-                if (!m_config.clientIds.contains(aud)
-                    || (!azp.isUndefined() && !m_config.clientIds.contains(azp.toString()))) {
+                if (!m_config.clientIds.contains(aud) ||
+                    (!azp.isUndefined() && !m_config.clientIds.contains(azp.toString()))) {
                     done(rejected(QStringLiteral("it was issued to another application")));
                     return;
                 }
@@ -150,11 +164,13 @@ void GoogleProvider::withKeys(bool forceRefresh, std::function<void(Status)> don
     m_fetchingKeys = true;
     getJson(m_config.jwksUrl, {}, [this](Result<QJsonObject> jwks, int maxAge) {
         m_fetchingKeys = false;
-        m_keysFetchedAt = nowSecs(); // also on failure: a failing provider is not asked again at once
+        m_keysFetchedAt =
+            nowSecs(); // also on failure: a failing provider is not asked again at once
         Status status = Done{};
         if (!jwks) {
             status = jwks.error().code == ErrorCode::InvalidProviderToken
-                         ? Error{ErrorCode::ProviderUnavailable, QStringLiteral("the identity provider's keys are unavailable")}
+                         ? Error{ErrorCode::ProviderUnavailable,
+                                 QStringLiteral("the identity provider's keys are unavailable")}
                          : jwks.error();
         } else {
             QHash<QString, jwt::Key> keys;
@@ -240,7 +256,8 @@ Result<ExternalIdentity> GoogleProvider::identityFrom(const QJsonObject &claims)
         return rejected(QStringLiteral("it names no subject"));
     if (identity.email.isEmpty() || !isTrue(claims.value(QLatin1StringView("email_verified"))))
         return rejected(QStringLiteral("its e-mail address is not verified"));
-    if (!identity.picture.startsWith(QLatin1StringView("https://")) || identity.picture.size() > 2048)
+    if (!identity.picture.startsWith(QLatin1StringView("https://")) ||
+        identity.picture.size() > 2048)
         identity.picture.clear();
     return identity;
 }

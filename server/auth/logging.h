@@ -1,4 +1,5 @@
-// The logging categories of latchkey_auth, declared once (QT_LOGGING_RULES="latchkey.*.debug=true").
+// The logging categories of latchkey_auth, declared once
+// (QT_LOGGING_RULES="latchkey.*.debug=true").
 #pragma once
 
 #include <QLoggingCategory>

@@ -36,11 +36,13 @@ void LoginLog::write(const char *event, const QHostAddress &ip, std::initializer
             o.insert(QString::fromLatin1(f.first), f.second); // JSON escapes control characters
         line = QJsonDocument(o).toJson(QJsonDocument::Compact);
     } else {
-        QString text = time + QLatin1Char(' ') + QString::fromLatin1(event) + QStringLiteral(" ip=") + address;
+        QString text =
+            time + QLatin1Char(' ') + QString::fromLatin1(event) + QStringLiteral(" ip=") + address;
         for (const Field &f : fields) {
             QString value = username::sanitizeForLog(f.second);
             value.replace(QLatin1Char('"'), QLatin1Char('\''));
-            text += QLatin1Char(' ') + QString::fromLatin1(f.first) + QStringLiteral("=\"") + value + QLatin1Char('"');
+            text += QLatin1Char(' ') + QString::fromLatin1(f.first) + QStringLiteral("=\"") +
+                    value + QLatin1Char('"');
         }
         line = text.toUtf8();
     }

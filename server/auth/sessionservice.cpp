@@ -16,7 +16,8 @@ LoginLog::Field sessionField(qint64 sessionId)
 } // namespace
 
 SessionService::SessionService(const TokenIssuer &tokens, const Config::Security &security,
-                               Storage &storage, LoginLog &log, FailureLimiter &limiter, Clock clock)
+                               Storage &storage, LoginLog &log, FailureLimiter &limiter,
+                               Clock clock)
     : m_tokens(tokens), m_security(security), m_storage(storage), m_log(log), m_limiter(limiter),
       m_clock(std::move(clock))
 {
@@ -74,15 +75,17 @@ Result<User> SessionService::retriedRefresh(const RefreshClaims &claims, qint64 
     const bool oneStepBehind = session->counter == claims.counter + 1;
     if (!oneStepBehind || now - session->refreshedAt > m_security.refreshGraceSeconds) {
         if (session->counter > claims.counter) {
-            const Status revoked = m_storage.sessions().revoke(session->id, now, QStringLiteral("reuse"));
+            const Status revoked =
+                m_storage.sessions().revoke(session->id, now, QStringLiteral("reuse"));
             if (!revoked)
                 return revoked.error();
             m_log.write("refresh_reuse", client.address,
                         {userField(session->userId), sessionField(session->id)});
         }
-        return refused({ErrorCode::InvalidRefreshToken,
-                        QStringLiteral("the refresh token was already used; the session has been ended")},
-                       client);
+        return refused(
+            {ErrorCode::InvalidRefreshToken,
+             QStringLiteral("the refresh token was already used; the session has been ended")},
+            client);
     }
     const Result<User> owner = m_storage.users().byId(session->userId);
     if (!owner && owner.error().code == ErrorCode::NotFound)
@@ -96,7 +99,8 @@ Result<AuthenticatedSession> SessionService::authenticate(QByteArrayView accessT
     const Result<AccessClaims> claims = m_tokens.verifyAccessToken(accessToken, now);
     if (!claims)
         return claims.error();
-    const Result<User> user = m_storage.users().byLiveSession(claims->sessionId, claims->userId, now);
+    const Result<User> user =
+        m_storage.users().byLiveSession(claims->sessionId, claims->userId, now);
     if (!user && user.error().code == ErrorCode::NotFound)
         return Error{ErrorCode::InvalidToken, QStringLiteral("the session has ended")};
     if (!user)

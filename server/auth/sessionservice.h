@@ -41,7 +41,8 @@ public:
 private:
     //! The user when \a claims' session moved on by exactly one step within the grace
     //! window; otherwise the refusal (after ending the session when a token was reused).
-    Result<User> retriedRefresh(const RefreshClaims &claims, qint64 nowSecs, const ClientInfo &client);
+    Result<User> retriedRefresh(const RefreshClaims &claims, qint64 nowSecs,
+                                const ClientInfo &client);
     IssuedSession issue(const User &user, qint64 sessionId, qint64 counter) const;
     Error refused(const Error &error, const ClientInfo &client);
     qint64 nowSecs() const { return m_clock() / 1000; }

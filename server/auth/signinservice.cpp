@@ -23,15 +23,16 @@ Result<IssuedSession> SignInService::finish(const Result<ExternalIdentity> &iden
     }
     const IdentityRecord record{identity->provider, identity->subject, identity->email,
                                 identity->picture};
-    const Result<UserStore::SignedIn> signedIn = m_storage.users().loginOrCreate(
-        record, username::fromEmail(identity->email),
-        QDateTime::fromMSecsSinceEpoch(m_clock(), Qt::UTC));
+    const Result<UserStore::SignedIn> signedIn =
+        m_storage.users().loginOrCreate(record, username::fromEmail(identity->email),
+                                        QDateTime::fromMSecsSinceEpoch(m_clock(), Qt::UTC));
     if (!signedIn)
         return signedIn.error();
     const User &user = signedIn->user;
     if (signedIn->created) {
-        m_log.write("new_user", client.address,
-                    {{"user_id", QString::number(user.id)}, {"name", user.name}, {"email", user.email}});
+        m_log.write(
+            "new_user", client.address,
+            {{"user_id", QString::number(user.id)}, {"name", user.name}, {"email", user.email}});
     }
     return m_sessions.open(user, client);
 }

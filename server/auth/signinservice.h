@@ -24,7 +24,8 @@ public:
     //! and, when the provider refused the token, counted against the client's address;
     //! otherwise the identity's user (created on the first sign-in, named after the e-mail
     //! address) gets a new session.
-    Result<IssuedSession> finish(const Result<ExternalIdentity> &identity, const ClientInfo &client);
+    Result<IssuedSession> finish(const Result<ExternalIdentity> &identity,
+                                 const ClientInfo &client);
 
 private:
     SessionService &m_sessions;

@@ -51,8 +51,9 @@ Result<AccessClaims> TokenIssuer::verifyAccessToken(QByteArrayView token, qint64
         return claims.error();
     bool userOk = false;
     bool sessionOk = false;
-    const AccessClaims result{claims->value(QLatin1StringView("sub")).toString().toLongLong(&userOk),
-                              claims->value(QLatin1StringView("sid")).toString().toLongLong(&sessionOk)};
+    const AccessClaims result{
+        claims->value(QLatin1StringView("sub")).toString().toLongLong(&userOk),
+        claims->value(QLatin1StringView("sid")).toString().toLongLong(&sessionOk)};
     if (!userOk || !sessionOk)
         return Error{ErrorCode::InvalidToken, QStringLiteral("access token lacks sub or sid")};
     return result;
@@ -100,7 +101,8 @@ Result<RefreshClaims> TokenIssuer::verifyRefreshToken(QByteArrayView token) cons
 
 Error invalidRefreshToken()
 {
-    return {ErrorCode::InvalidRefreshToken, QStringLiteral("the refresh token is invalid or expired")};
+    return {ErrorCode::InvalidRefreshToken,
+            QStringLiteral("the refresh token is invalid or expired")};
 }
 
 } // namespace latchkey

@@ -7,7 +7,6 @@
 
 #include <QByteArray>
 
-
 namespace latchkey {
 
 struct AccessClaims

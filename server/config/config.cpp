@@ -123,8 +123,7 @@ struct AtLeast
     int minimum;
 };
 
-template<typename T>
-struct NotEmpty
+template <typename T> struct NotEmpty
 {
     T *(*value)(Config &);
     QLatin1StringView fix; //!< after "is empty; "
@@ -143,8 +142,8 @@ struct Check
     Status (*check)(ConfigDraft &);
 };
 
-using Rule = std::variant<OneOf, InRange, AtLeast, NotEmpty<QString>, NotEmpty<QStringList>,
-                          HttpUrl, Check>;
+using Rule =
+    std::variant<OneOf, InRange, AtLeast, NotEmpty<QString>, NotEmpty<QStringList>, HttpUrl, Check>;
 
 const QLatin1StringView drivers[] = {"sqlite"_L1, "postgres"_L1};
 const QLatin1StringView jwtAlgorithms[] = {"HS256"_L1};
@@ -180,9 +179,9 @@ Status checkJwtSecret(ConfigDraft &draft)
         // Only the embedded default runs without a configured secret: the server keeps a
         // generated one in data_dir. A shared database needs the same secret on every host.
         if (!isSqlite(draft.config))
-            return invalidConfig(u"JWT_SECRET is not set; the postgres driver needs one of at "
-                                 "least %1 bytes %2"_s.arg(QString::number(minJwtSecretBytes),
-                                                           secretFix));
+            return invalidConfig(
+                u"JWT_SECRET is not set; the postgres driver needs one of at "
+                "least %1 bytes %2"_s.arg(QString::number(minJwtSecretBytes), secretFix));
         security.jwtSecretGenerated = true;
     } else if (secretBytes < minJwtSecretBytes) {
         return invalidConfig(u"%1 is %2 bytes; it must be at least %3 %4"_s.arg(
@@ -207,8 +206,8 @@ const Rule rules[] = {
     InRange{[](Config &c) { return &c.database.port; }, 1, 65535},
     NotEmpty<QString>{[](Config &c) { return &c.database.sqlitePath; },
                       "name the SQLite database file, e.g. data/latchkey.db"_L1, When::Sqlite},
-    NotEmpty<QString>{[](Config &c) { return &c.database.name; },
-                      "name the PostgreSQL database"_L1, When::Postgres},
+    NotEmpty<QString>{[](Config &c) { return &c.database.name; }, "name the PostgreSQL database"_L1,
+                      When::Postgres},
 
     OneOf{[](Config &c) { return &c.security.jwtAlgorithm; }, jwtAlgorithms, {}},
     Check{checkJwtSecret},
@@ -235,8 +234,7 @@ const Rule rules[] = {
           OneOf::UpperCase},
     NotEmpty<QString>{[](Config &c) { return &c.server.dataDir; },
                       "name a directory, e.g. data"_L1},
-    NotEmpty<QString>{[](Config &c) { return &c.server.logDir; },
-                      "name a directory, e.g. logs"_L1},
+    NotEmpty<QString>{[](Config &c) { return &c.server.logDir; }, "name a directory, e.g. logs"_L1},
 
     HttpUrl{[](Config &c) { return &c.google.tokenInfoUrl; },
             "https://oauth2.googleapis.com/tokeninfo"_L1},
@@ -316,8 +314,7 @@ struct RuleChecker
         return invalidConfig(u"%1: %2 is too small; it must be at least %3"_s.arg(
             name(value), QString::number(*value), QString::number(rule.minimum)));
     }
-    template<typename T>
-    Status operator()(const NotEmpty<T> &rule) const
+    template <typename T> Status operator()(const NotEmpty<T> &rule) const
     {
         const T *value = rule.value(draft.config);
         if (!applies(rule.when, draft.config) || !value->isEmpty())
@@ -331,8 +328,8 @@ struct RuleChecker
         if (url->isValid() && (scheme == "http"_L1 || scheme == "https"_L1) &&
             !url->host().isEmpty())
             return Done{};
-        return invalidConfig(u"%1: must be an http:// or https:// URL, e.g. %2"_s.arg(
-            name(url), rule.example));
+        return invalidConfig(
+            u"%1: must be an http:// or https:// URL, e.g. %2"_s.arg(name(url), rule.example));
     }
     Status operator()(const Check &rule) const { return rule.check(draft); }
 };

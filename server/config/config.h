@@ -15,28 +15,32 @@ struct Config
 {
     struct Database
     {
-        QString driver = QStringLiteral("sqlite"); //!< "sqlite" | "postgres"  (DB_DRIVER)
+        QString driver = QStringLiteral("sqlite");  //!< "sqlite" | "postgres"  (DB_DRIVER)
         QString host = QStringLiteral("localhost"); //!< DB_HOST
         int port = 5432;                            //!< DB_PORT
         QString name = QStringLiteral("latchkey");  //!< DB_NAME
         QString user = QStringLiteral("latchkey");  //!< DB_USER
         QString password;                           //!< DB_PASSWORD (env/.env only)
-        QString sqlitePath = QStringLiteral("data/latchkey.db"); //!< database.sqlite_path, SQLITE_PATH
+        QString sqlitePath =
+            QStringLiteral("data/latchkey.db"); //!< database.sqlite_path, SQLITE_PATH
         bool autoMigrate = false; //!< apply migrations at start (true by default for sqlite)
     } database;
 
     struct Security
     {
         QString jwtAlgorithm = QStringLiteral("HS256"); //!< JWT_ALGORITHM (only HS256)
-        QByteArray jwtSecret;                           //!< JWT_SECRET (env/.env only, ≥ 32 bytes)
-        bool jwtSecretGenerated = false; //!< embedded default: no JWT_SECRET given, keep one in dataDir
-        int accessTokenExpiryMinutes = 60; //!< ACCESS_TOKEN_EXPIRY_MINUTES
-        int refreshTokenExpiryDays = 30;   //!< REFRESH_TOKEN_EXPIRY_DAYS
+        QByteArray jwtSecret; //!< JWT_SECRET (env/.env only, ≥ 32 bytes)
+        bool jwtSecretGenerated =
+            false; //!< embedded default: no JWT_SECRET given, keep one in dataDir
+        int accessTokenExpiryMinutes = 60;             //!< ACCESS_TOKEN_EXPIRY_MINUTES
+        int refreshTokenExpiryDays = 30;               //!< REFRESH_TOKEN_EXPIRY_DAYS
         QString issuer = QStringLiteral("latchkey");   //!< security.issuer, JWT_ISSUER
         QString audience = QStringLiteral("latchkey"); //!< security.audience, JWT_AUDIENCE
-        int maxSessionsPerUser = 10;  //!< security.max_sessions_per_user; oldest revoked past it
-        int refreshGraceSeconds = 10; //!< security.refresh_grace_seconds: a retry inside it is not theft
-        int failedAuthPerMinute = 30; //!< security.failed_auth_per_minute per client IP, then 429 (0: off)
+        int maxSessionsPerUser = 10; //!< security.max_sessions_per_user; oldest revoked past it
+        int refreshGraceSeconds =
+            10; //!< security.refresh_grace_seconds: a retry inside it is not theft
+        int failedAuthPerMinute =
+            30; //!< security.failed_auth_per_minute per client IP, then 429 (0: off)
     } security;
 
     struct Server
@@ -46,10 +50,10 @@ struct Config
         bool debug = false;                         //!< server.debug
         QString logLevel = QStringLiteral("INFO");  //!< LOG_LEVEL: DEBUG|INFO|WARNING|ERROR
         bool jsonLogs = false;                      //!< server.json_logs, LOG_JSON
-        int workers = 0;              //!< server.workers, SERVER_WORKERS (0: one per core)
-        int maxConnections = 10000;   //!< server.max_connections
-        int headerTimeoutMs = 10000;  //!< server.header_timeout_ms: whole header must arrive
-        int idleTimeoutMs = 60000;    //!< server.idle_timeout_ms: keep-alive idle limit
+        int workers = 0;               //!< server.workers, SERVER_WORKERS (0: one per core)
+        int maxConnections = 10000;    //!< server.max_connections
+        int headerTimeoutMs = 10000;   //!< server.header_timeout_ms: whole header must arrive
+        int idleTimeoutMs = 60000;     //!< server.idle_timeout_ms: keep-alive idle limit
         int shutdownTimeoutMs = 10000; //!< server.shutdown_timeout_ms: in-flight grace on SIGTERM
         QString dataDir = QStringLiteral("data"); //!< server.data_dir, DATA_DIR
         QString logDir = QStringLiteral("logs");  //!< server.log_dir, LOG_DIR
@@ -59,30 +63,35 @@ struct Config
     {
         QStringList clientIds;   //!< GOOGLE_CLIENT_ID (comma-separated for several apps)
         QByteArray clientSecret; //!< GOOGLE_CLIENT_SECRET (env/.env only; not needed by the server)
-        QUrl tokenInfoUrl{QStringLiteral("https://oauth2.googleapis.com/tokeninfo")}; //!< GOOGLE_TOKEN_INFO_URL
-        QUrl jwksUrl{QStringLiteral("https://www.googleapis.com/oauth2/v3/certs")};   //!< GOOGLE_JWKS_URL
-        QStringList issuers{QStringLiteral("https://accounts.google.com"),
-                            QStringLiteral("accounts.google.com")}; //!< GOOGLE_ISSUER (comma-separated)
-        int timeoutMs = 5000; //!< providers.google.timeout_ms: then 504
+        QUrl tokenInfoUrl{
+            QStringLiteral("https://oauth2.googleapis.com/tokeninfo")}; //!< GOOGLE_TOKEN_INFO_URL
+        QUrl jwksUrl{
+            QStringLiteral("https://www.googleapis.com/oauth2/v3/certs")}; //!< GOOGLE_JWKS_URL
+        QStringList issuers{
+            QStringLiteral("https://accounts.google.com"),
+            QStringLiteral("accounts.google.com")}; //!< GOOGLE_ISSUER (comma-separated)
+        int timeoutMs = 5000;                       //!< providers.google.timeout_ms: then 504
     } google;
 
     //! The development identity provider under /dev-idp/ (never for production; loopback only).
     struct Dev
     {
-        bool enabled = false; //!< providers.dev.enabled, DEV_IDP
+        bool enabled = false;                                  //!< providers.dev.enabled, DEV_IDP
         QStringList clientIds{QStringLiteral("latchkey-dev")}; //!< providers.dev.client_ids
     } dev;
 };
 
 struct ConfigSources
 {
-    QString configFile;  //!< config.yml path; empty: none. A named file that cannot be read is an error.
-    QString envFile;     //!< .env path; empty or absent file: none
+    QString
+        configFile; //!< config.yml path; empty: none. A named file that cannot be read is an error.
+    QString envFile; //!< .env path; empty or absent file: none
     QProcessEnvironment environment;
 };
 
 //! Reads and validates. On failure the Error's message names the key and says the fix,
-//! e.g. "JWT_SECRET is 12 bytes; it must be at least 32 (generate one with: openssl rand -base64 48)".
+//! e.g. "JWT_SECRET is 12 bytes; it must be at least 32 (generate one with: openssl rand -base64
+//! 48)".
 Result<Config> loadConfig(const ConfigSources &sources);
 
 } // namespace latchkey

@@ -23,14 +23,23 @@ const ConfigField fields[] = {
      [](ConfigDraft &s) -> FieldTarget { return &s.config.database.name; }},
     {"database"_L1, "user"_L1, "DB_USER"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.database.user; }},
-    {{}, {}, "DB_PASSWORD"_L1, [](ConfigDraft &s) -> FieldTarget { return &s.config.database.password; }},
+    {{},
+     {},
+     "DB_PASSWORD"_L1,
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.database.password; }},
     {"database"_L1, "sqlite_path"_L1, "SQLITE_PATH"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.database.sqlitePath; }},
-    {"database"_L1, "auto_migrate"_L1, {}, [](ConfigDraft &s) -> FieldTarget { return &s.autoMigrate; }},
+    {"database"_L1,
+     "auto_migrate"_L1,
+     {},
+     [](ConfigDraft &s) -> FieldTarget { return &s.autoMigrate; }},
 
     {"security"_L1, "jwt_algorithm"_L1, "JWT_ALGORITHM"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.security.jwtAlgorithm; }},
-    {{}, {}, "JWT_SECRET"_L1, [](ConfigDraft &s) -> FieldTarget { return &s.config.security.jwtSecret; }},
+    {{},
+     {},
+     "JWT_SECRET"_L1,
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.security.jwtSecret; }},
     {"security"_L1, "access_token_expiry_minutes"_L1, "ACCESS_TOKEN_EXPIRY_MINUTES"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.security.accessTokenExpiryMinutes; }},
     {"security"_L1, "refresh_token_expiry_days"_L1, "REFRESH_TOKEN_EXPIRY_DAYS"_L1,
@@ -56,7 +65,10 @@ const ConfigField fields[] = {
      [](ConfigDraft &s) -> FieldTarget { return &s.config.server.host; }},
     {"server"_L1, "port"_L1, "SERVER_PORT"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.server.port; }},
-    {"server"_L1, "debug"_L1, {}, [](ConfigDraft &s) -> FieldTarget { return &s.config.server.debug; }},
+    {"server"_L1,
+     "debug"_L1,
+     {},
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.server.debug; }},
     {"server"_L1, "log_level"_L1, "LOG_LEVEL"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.server.logLevel; }},
     {"server"_L1, "json_logs"_L1, "LOG_JSON"_L1,
@@ -132,8 +144,7 @@ QStringList splitList(const QString &text)
 }
 
 // Stores a parsed value, or passes on why \a text did not parse.
-template<typename T, typename Parsed>
-Status store(T *target, const Result<Parsed> &parsed)
+template <typename T, typename Parsed> Status store(T *target, const Result<Parsed> &parsed)
 {
     if (!parsed)
         return parsed.error();

@@ -160,8 +160,8 @@ Status YamlSource::readSection(const QString &section, const YAML::Node &node)
     if (node.IsNull())
         return Done{}; // a section with every key commented out
     if (!node.IsMap())
-        return invalidConfig(u"%1: %2: expected keys under the section, e.g. '  key: value'"_s.arg(
-            m_path, section));
+        return invalidConfig(
+            u"%1: %2: expected keys under the section, e.g. '  key: value'"_s.arg(m_path, section));
     for (const auto &entry : node) {
         const QString key = scalarText(entry.first);
         const QString dotted = section + u'.' + key;
@@ -169,8 +169,8 @@ Status YamlSource::readSection(const QString &section, const YAML::Node &node)
             return secretRefused(dotted, key);
         const ConfigField *field = findFileField(section, key);
         if (!field)
-            return invalidConfig(u"%1: unknown key %2; known keys: %3"_s.arg(m_path, dotted,
-                                                                             knownKeys(section)));
+            return invalidConfig(
+                u"%1: unknown key %2; known keys: %3"_s.arg(m_path, dotted, knownKeys(section)));
         const FieldTarget target = field->target(m_draft);
         if (const Status status = assignNode(target, entry.second); !status)
             return invalidConfig(u"%1: %2"_s.arg(m_path, dotted), status.error());

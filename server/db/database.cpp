@@ -24,20 +24,20 @@ Database::~Database()
 }
 
 Result<std::unique_ptr<Database>> Database::open(const Config::Database &config,
-                                                  const QString &namePrefix)
+                                                 const QString &namePrefix)
 {
     // Qt replaces a connection whose name is reused, even one owned by another thread, so
     // every connection gets a name of its own (two servers may share a process in tests).
     static std::atomic<int> serial{0};
     const QString connectionName = namePrefix + QLatin1Char('-') + QString::number(++serial);
     const bool postgres = config.driver == QLatin1StringView("postgres");
-    QSqlDatabase db = QSqlDatabase::addDatabase(postgres ? QStringLiteral("QPSQL")
-                                                         : QStringLiteral("QSQLITE"),
-                                                connectionName);
+    QSqlDatabase db = QSqlDatabase::addDatabase(
+        postgres ? QStringLiteral("QPSQL") : QStringLiteral("QSQLITE"), connectionName);
     if (!db.isValid()) {
         QSqlDatabase::removeDatabase(connectionName);
-        return Error{ErrorCode::DatabaseUnavailable,
-                     QStringLiteral("the Qt SQL driver for %1 is not installed").arg(config.driver)};
+        return Error{
+            ErrorCode::DatabaseUnavailable,
+            QStringLiteral("the Qt SQL driver for %1 is not installed").arg(config.driver)};
     }
     if (postgres) {
         db.setHostName(config.host);
@@ -54,12 +54,13 @@ Result<std::unique_ptr<Database>> Database::open(const Config::Database &config,
     }
     std::unique_ptr<Database> result(new Database(db, postgres));
     if (!result->reopen()) {
-        const QString text = postgres ? QStringLiteral("cannot connect to PostgreSQL at %1:%2 database %3 as %4: %5")
-                                            .arg(config.host)
-                                            .arg(config.port)
-                                            .arg(config.name, config.user, db.lastError().databaseText())
-                                      : QStringLiteral("cannot open SQLite file %1: %2")
-                                            .arg(config.sqlitePath, db.lastError().text());
+        const QString text =
+            postgres ? QStringLiteral("cannot connect to PostgreSQL at %1:%2 database %3 as %4: %5")
+                           .arg(config.host)
+                           .arg(config.port)
+                           .arg(config.name, config.user, db.lastError().databaseText())
+                     : QStringLiteral("cannot open SQLite file %1: %2")
+                           .arg(config.sqlitePath, db.lastError().text());
         db = QSqlDatabase(); // let go of our handle before the connection is removed
         return Error{ErrorCode::DatabaseUnavailable, text};
     }
@@ -76,7 +77,8 @@ bool Database::reopen()
     if (!m_postgres) {
         // Players' e-mails live in this file (and its -wal/-shm): only the owner may read it.
         const QString path = m_db.databaseName();
-        for (const QString &file : {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
+        for (const QString &file :
+             {path, path + QStringLiteral("-wal"), path + QStringLiteral("-shm")}) {
             if (QFile::exists(file))
                 QFile::setPermissions(file, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
         }
@@ -104,7 +106,9 @@ QSqlQuery *Database::prepared(const Statement &statement)
                          << query.lastError().text();
         return nullptr;
     }
-    Prepared &entry = m_statements.emplace(statement.name, Prepared{std::move(query), statement.sql}).first->second;
+    Prepared &entry =
+        m_statements.emplace(statement.name, Prepared{std::move(query), statement.sql})
+            .first->second;
     return &entry.query;
 }
 
@@ -168,8 +172,8 @@ bool Database::isUniqueViolation(const QSqlQuery &query)
 {
     const QString code = query.lastError().nativeErrorCode();
     // PostgreSQL SQLSTATE 23505; SQLite SQLITE_CONSTRAINT (19) / SQLITE_CONSTRAINT_UNIQUE (2067).
-    return code == QLatin1StringView("23505") || code == QLatin1StringView("2067")
-           || code == QLatin1StringView("19") || code == QLatin1StringView("1555");
+    return code == QLatin1StringView("23505") || code == QLatin1StringView("2067") ||
+           code == QLatin1StringView("19") || code == QLatin1StringView("1555");
 }
 
 } // namespace latchkey

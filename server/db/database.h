@@ -28,7 +28,7 @@ public:
     //! Opens a connection whose name starts with \a namePrefix. For SQLite the
     //! folder of the file is created and WAL, foreign keys and a busy timeout are set.
     static Result<std::unique_ptr<Database>> open(const Config::Database &config,
-                                                   const QString &namePrefix);
+                                                  const QString &namePrefix);
 
     bool isPostgres() const { return m_postgres; }
     QSqlDatabase &connection() { return m_db; }
@@ -39,7 +39,8 @@ public:
 
     //! Runs \a sql without parameters; false on failure (logged with \a what).
     bool exec(const QString &sql, const char *what);
-    //! Write transaction: BEGIN IMMEDIATE on SQLite (no busy upgrade deadlocks), BEGIN on PostgreSQL.
+    //! Write transaction: BEGIN IMMEDIATE on SQLite (no busy upgrade deadlocks), BEGIN on
+    //! PostgreSQL.
     bool begin();
     bool commit();
     void rollback();

@@ -17,7 +17,8 @@ QList<Migration> Migrator::available() const
                                              : QStringLiteral(":/migrations/sqlite");
     static const QRegularExpression pattern(QStringLiteral("^(\\d+)_[A-Za-z0-9_]+\\.sql$"));
     QList<Migration> result;
-    const QStringList files = QDir(folder).entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
+    const QStringList files =
+        QDir(folder).entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
     for (const QString &name : files) {
         const auto match = pattern.match(name);
         if (!match.hasMatch())
@@ -37,7 +38,9 @@ QString Migrator::problem() const
     const QList<Migration> all = available();
     for (qsizetype i = 1; i < all.size(); ++i) {
         if (all[i].version == all[i - 1].version)
-            return QStringLiteral("migrations %1 and %2 share version %3").arg(all[i - 1].name, all[i].name).arg(all[i].version);
+            return QStringLiteral("migrations %1 and %2 share version %3")
+                .arg(all[i - 1].name, all[i].name)
+                .arg(all[i].version);
     }
     return {};
 }
@@ -53,7 +56,8 @@ Result<int> Migrator::currentVersion()
     if (!m_db.connection().tables().contains(QStringLiteral("schema_migrations")))
         return 0;
     QSqlQuery query(m_db.connection());
-    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !query.next())
+    if (!query.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) ||
+        !query.next())
         return m_db.failure(query, "reading the schema version");
     return query.value(0).toInt();
 }
@@ -70,14 +74,18 @@ Result<QStringList> Migrator::migrate()
     QStringList applied;
     for (const Migration &m : available()) {
         if (!m_db.begin())
-            return Error{ErrorCode::DatabaseUnavailable, QStringLiteral("cannot begin a transaction")};
+            return Error{ErrorCode::DatabaseUnavailable,
+                         QStringLiteral("cannot begin a transaction")};
         // Inside the transaction: another setup_db (or an auto-migrating server) may be
         // migrating too. PostgreSQL serialises on an advisory lock, SQLite on BEGIN IMMEDIATE;
         // then the version is read again and a migration already applied is skipped.
         if (m_db.isPostgres())
-            m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7214620391)"), "lock migrations");
+            m_db.exec(QStringLiteral("SELECT pg_advisory_xact_lock(7214620391)"),
+                      "lock migrations");
         QSqlQuery version(m_db.connection());
-        if (!version.exec(QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) || !version.next())
+        if (!version.exec(
+                QStringLiteral("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")) ||
+            !version.next())
             return m_db.failure(version, "reading the schema version");
         if (m.version <= version.value(0).toInt()) {
             m_db.rollback();
@@ -89,21 +97,25 @@ Result<QStringList> Migrator::migrate()
                 const QString text = query.lastError().text();
                 m_db.rollback();
                 return Error{ErrorCode::Internal,
-                             QStringLiteral("migration %1 failed and was rolled back: %2").arg(m.name, text)};
+                             QStringLiteral("migration %1 failed and was rolled back: %2")
+                                 .arg(m.name, text)};
             }
         }
         QSqlQuery record(m_db.connection());
-        record.prepare(QStringLiteral("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
+        record.prepare(QStringLiteral(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
         record.addBindValue(m.version);
         record.addBindValue(m.name);
         record.addBindValue(QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
         if (!record.exec()) {
             const QString text = record.lastError().text();
             m_db.rollback();
-            return Error{ErrorCode::Internal, QStringLiteral("cannot record migration %1: %2").arg(m.name, text)};
+            return Error{ErrorCode::Internal,
+                         QStringLiteral("cannot record migration %1: %2").arg(m.name, text)};
         }
         if (!m_db.commit())
-            return Error{ErrorCode::Internal, QStringLiteral("cannot commit migration %1").arg(m.name)};
+            return Error{ErrorCode::Internal,
+                         QStringLiteral("cannot commit migration %1").arg(m.name)};
         applied.append(m.name);
     }
     return applied;

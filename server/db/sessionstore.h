@@ -23,9 +23,9 @@ public:
     explicit SessionStore(Database &db) : m_db(db) {}
 
     //! A new session; past \a maxSessions live sessions for the user, the oldest are revoked.
-    Result<SessionRecord> create(qint64 userId, qint64 nowSecs,
-                                 qint64 expiresAt, const QString &clientIp,
-                                 const QString &userAgent, int maxSessions);
+    Result<SessionRecord> create(qint64 userId, qint64 nowSecs, qint64 expiresAt,
+                                 const QString &clientIp, const QString &userAgent,
+                                 int maxSessions);
 
     //! The rotation: one conditional UPDATE, moving the counter from \a counter to
     //! counter + 1 if the session is live. Returns the session's user when this call did it;

@@ -38,14 +38,12 @@ inline constexpr Statement recordLogin{"record_login",
                                        "UPDATE users SET last_login = ? WHERE id = ?"};
 
 inline constexpr Statement insertUser{
-    "insert_user",
-    "INSERT INTO users (email, name, name_key, picture, created_at, last_login)"
-    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING RETURNING id"};
+    "insert_user", "INSERT INTO users (email, name, name_key, picture, created_at, last_login)"
+                   " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING RETURNING id"};
 
 inline constexpr Statement insertIdentity{
-    "insert_identity",
-    "INSERT INTO identities (provider, subject, user_id, email, created_at)"
-    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (provider, subject) DO NOTHING"};
+    "insert_identity", "INSERT INTO identities (provider, subject, user_id, email, created_at)"
+                       " VALUES (?, ?, ?, ?, ?) ON CONFLICT (provider, subject) DO NOTHING"};
 
 inline constexpr Statement renameUser{"rename_user",
                                       "UPDATE users SET name = ?, name_key = ? WHERE id = ?"};

@@ -106,7 +106,8 @@ Result<UserStore::SignedIn> UserStore::create(const IdentityRecord &identity,
         insertUser->bindValue(0, identity.email);
         insertUser->bindValue(1, name);
         insertUser->bindValue(2, username::foldKey(name));
-        insertUser->bindValue(3, identity.picture.isEmpty() ? QVariant() : QVariant(identity.picture));
+        insertUser->bindValue(3,
+                              identity.picture.isEmpty() ? QVariant() : QVariant(identity.picture));
         insertUser->bindValue(4, isoTime(now));
         insertUser->bindValue(5, isoTime(now));
         if (!insertUser->exec())

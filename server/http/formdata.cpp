@@ -27,7 +27,8 @@ Result<FormFields> parseForm(QByteArrayView text)
         const qsizetype equals = pair.indexOf('=');
         const QString name = decode(equals < 0 ? pair : pair.first(equals));
         if (fields.contains(name))
-            return Error{ErrorCode::BadRequest, QStringLiteral("a parameter appears more than once")};
+            return Error{ErrorCode::BadRequest,
+                         QStringLiteral("a parameter appears more than once")};
         fields.insert(name, equals < 0 ? QString() : decode(pair.sliced(equals + 1)));
     }
     return fields;

@@ -43,8 +43,8 @@ struct ParserCallbacks
     {
         static constexpr QByteArrayView specials("!#$%&'*+-.^_`|~");
         for (const char ch : name) {
-            const bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z')
-                               || (ch >= '0' && ch <= '9');
+            const bool alnum =
+                (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
             if (!alnum && !specials.contains(ch))
                 return false;
         }
@@ -55,8 +55,10 @@ struct ParserCallbacks
     {
         if (!c->m_headerField.isEmpty()) {
             if (!isToken(c->m_headerField))
-                return fail(c, ErrorCode::BadRequest, "malformed HTTP request: invalid header name");
-            c->m_request.headers.emplaceBack(c->m_headerField.toLower(), c->m_headerValue.trimmed());
+                return fail(c, ErrorCode::BadRequest,
+                            "malformed HTTP request: invalid header name");
+            c->m_request.headers.emplaceBack(c->m_headerField.toLower(),
+                                             c->m_headerValue.trimmed());
         }
         c->m_headerField.clear();
         c->m_headerValue.clear();
@@ -117,8 +119,8 @@ struct ParserCallbacks
         c->m_keepAlive = http_should_keep_alive(p) != 0;
         c->m_http10 = p->http_major == 1 && p->http_minor == 0;
         // content_length is ULLONG_MAX when absent (chunked bodies are counted in onBody).
-        if (p->content_length != ULLONG_MAX
-            && p->content_length > quint64(c->m_worker->limits().maxBodyBytes))
+        if (p->content_length != ULLONG_MAX &&
+            p->content_length > quint64(c->m_worker->limits().maxBodyBytes))
             return fail(c, ErrorCode::PayloadTooLarge, "request body exceeds 64 KiB");
         c->m_deadlineMs = monotonicMs() + c->m_worker->limits().bodyTimeoutMs;
         return 0;
@@ -177,7 +179,8 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, HttpWorker *worker)
     // Bounded buffering: Qt stops reading from the kernel when this is full, and we do not
     // read at all while a request is in flight, so a client streaming data meanwhile is
     // held back by TCP flow control instead of filling our memory.
-    m_socket.setReadBufferSize(worker->limits().maxHeaderBytes + worker->limits().maxBodyBytes + 4096);
+    m_socket.setReadBufferSize(worker->limits().maxHeaderBytes + worker->limits().maxBodyBytes +
+                               4096);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(&m_socket, &QTcpSocket::disconnected, this,
             [this] { m_worker->connectionClosed(this); });
@@ -279,11 +282,17 @@ void HttpConnection::write(const HttpResponse &response, bool keepAlive)
 {
     QByteArray out;
     out.reserve(160 + response.body.size());
-    out.append("HTTP/1.1 ").append(QByteArray::number(response.status)).append(' ')
-        .append(reasonPhrase(response.status)).append("\r\nContent-Type: ")
-        .append(response.contentType).append("\r\nContent-Length: ")
-        .append(QByteArray::number(response.body.size())).append("\r\nDate: ")
-        .append(m_worker->httpDate()).append("\r\n");
+    out.append("HTTP/1.1 ")
+        .append(QByteArray::number(response.status))
+        .append(' ')
+        .append(reasonPhrase(response.status))
+        .append("\r\nContent-Type: ")
+        .append(response.contentType)
+        .append("\r\nContent-Length: ")
+        .append(QByteArray::number(response.body.size()))
+        .append("\r\nDate: ")
+        .append(m_worker->httpDate())
+        .append("\r\n");
     if (!keepAlive)
         out.append("Connection: close\r\n");
     else if (m_http10)

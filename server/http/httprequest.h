@@ -12,8 +12,8 @@ namespace latchkey {
 struct HttpRequest
 {
     QByteArray method;
-    QByteArray path;  //!< without the query
-    QByteArray query; //!< after '?', undecoded
+    QByteArray path;                              //!< without the query
+    QByteArray query;                             //!< after '?', undecoded
     QList<QPair<QByteArray, QByteArray>> headers; //!< names lower-cased
     QByteArray body;
     QHostAddress peer;

@@ -14,7 +14,10 @@ public:
     explicit Acceptor(HttpServer *server) : QTcpServer(server), m_server(server) {}
 
 protected:
-    void incomingConnection(qintptr socketDescriptor) override { m_server->accept(socketDescriptor); }
+    void incomingConnection(qintptr socketDescriptor) override
+    {
+        m_server->accept(socketDescriptor);
+    }
 
 private:
     HttpServer *m_server;
@@ -22,7 +25,8 @@ private:
 
 HttpServer::HttpServer(const HttpLimits &limits, int workerCount, HandlerFactory factory,
                        QObject *parent)
-    : QObject(parent), m_limits(limits), m_factory(std::move(factory)), m_acceptor(new Acceptor(this))
+    : QObject(parent), m_limits(limits), m_factory(std::move(factory)),
+      m_acceptor(new Acceptor(this))
 {
     for (int i = 0; i < std::max(1, workerCount); ++i) {
         auto *thread = new QThread;
@@ -100,7 +104,8 @@ void HttpServer::stopWorkers()
     m_acceptor->close();
     for (size_t i = 0; i < m_workers.size(); ++i) {
         if (m_threads[i]->isRunning()) {
-            QMetaObject::invokeMethod(m_workers[i], &HttpWorker::finish, Qt::BlockingQueuedConnection);
+            QMetaObject::invokeMethod(m_workers[i], &HttpWorker::finish,
+                                      Qt::BlockingQueuedConnection);
             m_threads[i]->quit();
             m_threads[i]->wait();
         }

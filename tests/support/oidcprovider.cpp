@@ -27,14 +27,16 @@ QString missingSetup()
     if (nodeExecutable().isEmpty())
         return QStringLiteral("node is not installed (scripts/deps.sh test)");
     if (!QFileInfo::exists(dir + QStringLiteral("/node_modules/oidc-provider/package.json")))
-        return QStringLiteral("%1/node_modules is missing: run `npm ci` there (scripts/test.sh does)").arg(dir);
+        return QStringLiteral(
+                   "%1/node_modules is missing: run `npm ci` there (scripts/test.sh does)")
+            .arg(dir);
     return {};
 }
 
 // Runs `node <script> <args>` on the application's main thread, recording into \a run.
 // Returns at once; false only when there is no application object to run it on.
-bool launchScript(const QString &script, const QStringList &args, const std::shared_ptr<BrowserRun> &run,
-                  const QUrl &url)
+bool launchScript(const QString &script, const QStringList &args,
+                  const std::shared_ptr<BrowserRun> &run, const QUrl &url)
 {
     run->setLaunched(url);
     QCoreApplication *app = QCoreApplication::instance();
@@ -47,26 +49,32 @@ bool launchScript(const QString &script, const QStringList &args, const std::sha
         run->setFinished(-1, {}, problem.toUtf8());
         return true; // the login then times out or is cancelled; the test reads run->errors()
     }
-    QMetaObject::invokeMethod(app, [app, script, args, run] {
-        // Owned by the application: if a test ends first, ~QProcess kills the script.
-        auto *process = new QProcess(app);
-        process->setWorkingDirectory(oidcFixtureDir());
-        process->setProgram(nodeExecutable());
-        process->setArguments(QStringList{oidcFixtureDir() + QLatin1Char('/') + script} + args);
-        QObject::connect(process, &QProcess::finished, process, [process, run](int code, QProcess::ExitStatus status) {
-            run->setFinished(status == QProcess::NormalExit ? code : -1, process->readAllStandardOutput(),
-                             process->readAllStandardError());
-            process->deleteLater();
-        });
-        QObject::connect(process, &QProcess::errorOccurred, process, [process, run](QProcess::ProcessError error) {
-            if (error != QProcess::FailedToStart)
-                return; // crashes and kills end in finished()
-            run->setFinished(-1, {}, process->errorString().toUtf8());
-            process->deleteLater();
-        });
-        QTimer::singleShot(scriptTimeoutMs, process, [process] { process->kill(); });
-        process->start();
-    }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        app,
+        [app, script, args, run] {
+            // Owned by the application: if a test ends first, ~QProcess kills the script.
+            auto *process = new QProcess(app);
+            process->setWorkingDirectory(oidcFixtureDir());
+            process->setProgram(nodeExecutable());
+            process->setArguments(QStringList{oidcFixtureDir() + QLatin1Char('/') + script} + args);
+            QObject::connect(process, &QProcess::finished, process,
+                             [process, run](int code, QProcess::ExitStatus status) {
+                                 run->setFinished(status == QProcess::NormalExit ? code : -1,
+                                                  process->readAllStandardOutput(),
+                                                  process->readAllStandardError());
+                                 process->deleteLater();
+                             });
+            QObject::connect(process, &QProcess::errorOccurred, process,
+                             [process, run](QProcess::ProcessError error) {
+                                 if (error != QProcess::FailedToStart)
+                                     return; // crashes and kills end in finished()
+                                 run->setFinished(-1, {}, process->errorString().toUtf8());
+                                 process->deleteLater();
+                             });
+            QTimer::singleShot(scriptTimeoutMs, process, [process] { process->kill(); });
+            process->start();
+        },
+        Qt::QueuedConnection);
     return true;
 }
 } // namespace
@@ -106,8 +114,8 @@ bool OidcProvider::start()
     if (!m_error.isEmpty())
         return false;
     m_process.setWorkingDirectory(oidcFixtureDir());
-    m_process.start(nodeExecutable(), {oidcFixtureDir() + QStringLiteral("/provider.mjs"), QStringLiteral("0"),
-                                       QStringLiteral("--exit-with-stdin")});
+    m_process.start(nodeExecutable(), {oidcFixtureDir() + QStringLiteral("/provider.mjs"),
+                                       QStringLiteral("0"), QStringLiteral("--exit-with-stdin")});
 
     // Wait on the event loop for the one JSON line (or the process's end, or the deadline).
     QEventLoop loop;
@@ -127,18 +135,21 @@ bool OidcProvider::start()
     disconnect(&m_process, &QProcess::readyReadStandardOutput, &loop, nullptr);
 
     if (!m_stdout.contains('\n')) {
-        m_error = m_process.state() == QProcess::NotRunning
-                      ? QStringLiteral("provider.mjs ended before listening (%1): %2")
-                            .arg(m_process.errorString(), QString::fromUtf8(m_stderr))
-                      : QStringLiteral("provider.mjs did not listen within %1 ms").arg(startTimeoutMs);
+        m_error =
+            m_process.state() == QProcess::NotRunning
+                ? QStringLiteral("provider.mjs ended before listening (%1): %2")
+                      .arg(m_process.errorString(), QString::fromUtf8(m_stderr))
+                : QStringLiteral("provider.mjs did not listen within %1 ms").arg(startTimeoutMs);
         stop();
         return false;
     }
-    const QJsonObject ready = QJsonDocument::fromJson(m_stdout.left(m_stdout.indexOf('\n'))).object();
+    const QJsonObject ready =
+        QJsonDocument::fromJson(m_stdout.left(m_stdout.indexOf('\n'))).object();
     m_issuer = QUrl(ready.value(QLatin1StringView("issuer")).toString());
     const int port = ready.value(QLatin1StringView("port")).toInt();
     if (!m_issuer.isValid() || port <= 0 || m_issuer.port() != port) {
-        m_error = QStringLiteral("provider.mjs printed an unexpected line: %1").arg(QString::fromUtf8(m_stdout));
+        m_error = QStringLiteral("provider.mjs printed an unexpected line: %1")
+                      .arg(QString::fromUtf8(m_stdout));
         stop();
         return false;
     }
@@ -146,7 +157,8 @@ bool OidcProvider::start()
     // Through QNetworkAccessManager, like the library (its Host header carries the port,
     // which oidc-provider builds its endpoint URLs from).
     QNetworkAccessManager network;
-    QNetworkRequest request(QUrl(m_issuer.toString() + QStringLiteral("/.well-known/openid-configuration")));
+    QNetworkRequest request(
+        QUrl(m_issuer.toString() + QStringLiteral("/.well-known/openid-configuration")));
     request.setTransferTimeout(startTimeoutMs);
     QNetworkReply *reply = network.get(request);
     QEventLoop wait;
@@ -156,9 +168,11 @@ bool OidcProvider::start()
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     reply->deleteLater();
     m_discovery = QJsonDocument::fromJson(body).object();
-    if (status != 200 || m_discovery.value(QLatin1StringView("issuer")).toString() != m_issuer.toString()) {
+    if (status != 200 ||
+        m_discovery.value(QLatin1StringView("issuer")).toString() != m_issuer.toString()) {
         m_error = QStringLiteral("the provider's discovery answered %1 (%2): %3")
-                      .arg(status).arg(reply->errorString(), QString::fromUtf8(body.left(500)));
+                      .arg(status)
+                      .arg(reply->errorString(), QString::fromUtf8(body.left(500)));
         stop();
         return false;
     }
@@ -220,8 +234,11 @@ QString BrowserRun::errors() const
 QString BrowserRun::describe() const
 {
     QMutexLocker lock(&m_mutex);
-    return QStringLiteral("browser script: launched=%1 finished=%2 exit=%3\nurl: %4\nstdout: %5\nstderr: %6")
-        .arg(m_launched).arg(m_finished).arg(m_exitCode)
+    return QStringLiteral(
+               "browser script: launched=%1 finished=%2 exit=%3\nurl: %4\nstdout: %5\nstderr: %6")
+        .arg(m_launched)
+        .arg(m_finished)
+        .arg(m_exitCode)
         .arg(m_url.toString(), m_output.trimmed(), m_errors.trimmed());
 }
 
@@ -241,7 +258,8 @@ void BrowserRun::setFinished(int exitCode, const QByteArray &out, const QByteArr
     m_errors = QString::fromUtf8(err);
 }
 
-Opener scriptedBrowser(const QString &login, ScriptedBrowserOptions options, std::shared_ptr<BrowserRun> run)
+Opener scriptedBrowser(const QString &login, ScriptedBrowserOptions options,
+                       std::shared_ptr<BrowserRun> run)
 {
     if (!run)
         run = std::make_shared<BrowserRun>();
@@ -253,7 +271,8 @@ Opener scriptedBrowser(const QString &login, ScriptedBrowserOptions options, std
     };
 }
 
-Opener chromiumBrowser(const QString &login, const QString &screenshotPath, std::shared_ptr<BrowserRun> run)
+Opener chromiumBrowser(const QString &login, const QString &screenshotPath,
+                       std::shared_ptr<BrowserRun> run)
 {
     if (!run)
         run = std::make_shared<BrowserRun>();

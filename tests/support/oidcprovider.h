@@ -58,13 +58,13 @@ private:
 class BrowserRun
 {
 public:
-    bool launched() const;       //!< the opener was called
-    bool finished() const;       //!< the script exited (or could not start)
-    int exitCode() const;        //!< -1 while running, when it crashed or could not start
-    QUrl url() const;            //!< the authorization URL the library opened
-    QString output() const;      //!< the script's stdout (the listener's status and page text)
-    QString errors() const;      //!< its stderr, or why it could not start
-    QString describe() const;    //!< all of the above, for failure messages
+    bool launched() const;    //!< the opener was called
+    bool finished() const;    //!< the script exited (or could not start)
+    int exitCode() const;     //!< -1 while running, when it crashed or could not start
+    QUrl url() const;         //!< the authorization URL the library opened
+    QString output() const;   //!< the script's stdout (the listener's status and page text)
+    QString errors() const;   //!< its stderr, or why it could not start
+    QString describe() const; //!< all of the above, for failure messages
 
     void setLaunched(const QUrl &url);
     void setFinished(int exitCode, const QByteArray &out, const QByteArray &err);

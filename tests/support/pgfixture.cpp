@@ -12,7 +12,8 @@ namespace latchkey::test {
 
 std::optional<PgServer> pgServer()
 {
-    const QString path = QProcessEnvironment::systemEnvironment().value(QStringLiteral("LATCHKEY_TEST_PG_ENV"));
+    const QString path =
+        QProcessEnvironment::systemEnvironment().value(QStringLiteral("LATCHKEY_TEST_PG_ENV"));
     QFile file(path);
     if (path.isEmpty() || !file.open(QIODevice::ReadOnly))
         return std::nullopt;
@@ -37,7 +38,8 @@ std::optional<PgServer> pgServer()
 
 QString pgExec(const PgServer &pg, const QString &database, const QString &sql)
 {
-    const QString name = QStringLiteral("pgfixture-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    const QString name =
+        QStringLiteral("pgfixture-") + QUuid::createUuid().toString(QUuid::WithoutBraces);
     QString error;
     {
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
@@ -59,17 +61,22 @@ QString pgExec(const PgServer &pg, const QString &database, const QString &sql)
     return error;
 }
 
-QString createPgDatabase(const PgServer &pg, const QString &name, const QString &role, const QString &password)
+QString createPgDatabase(const PgServer &pg, const QString &name, const QString &role,
+                         const QString &password)
 {
     const QString postgres = QStringLiteral("postgres");
-    QString error = pgExec(pg, postgres, QStringLiteral("DROP DATABASE IF EXISTS \"%1\" WITH (FORCE)").arg(name));
+    QString error = pgExec(pg, postgres,
+                           QStringLiteral("DROP DATABASE IF EXISTS \"%1\" WITH (FORCE)").arg(name));
+    if (error.isEmpty())
+        error = pgExec(
+            pg, postgres,
+            QStringLiteral(
+                "DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1') THEN "
+                "CREATE ROLE \"%1\" LOGIN PASSWORD '%2'; END IF; END$$")
+                .arg(role, QString(password).replace(QLatin1Char('\''), QStringLiteral("''"))));
     if (error.isEmpty())
         error = pgExec(pg, postgres,
-                       QStringLiteral("DO $$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%1') THEN "
-                                      "CREATE ROLE \"%1\" LOGIN PASSWORD '%2'; END IF; END$$")
-                           .arg(role, QString(password).replace(QLatin1Char('\''), QStringLiteral("''"))));
-    if (error.isEmpty())
-        error = pgExec(pg, postgres, QStringLiteral("CREATE DATABASE \"%1\" OWNER \"%2\"").arg(name, role));
+                       QStringLiteral("CREATE DATABASE \"%1\" OWNER \"%2\"").arg(name, role));
     return error;
 }
 

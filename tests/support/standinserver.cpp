@@ -56,8 +56,10 @@ void StandInServer::serve(QTcpSocket *socket)
     auto answer = [guard, reply] {
         if (!guard)
             return;
-        QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + " X\r\nContent-Type: application/json\r\n"
-                         "Content-Length: " + QByteArray::number(reply.body.size()) + "\r\nConnection: close\r\n";
+        QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) +
+                         " X\r\nContent-Type: application/json\r\n"
+                         "Content-Length: " +
+                         QByteArray::number(reply.body.size()) + "\r\nConnection: close\r\n";
         if (!reply.cacheControl.isEmpty())
             out += "Cache-Control: " + reply.cacheControl + "\r\n";
         out += "\r\n" + reply.body;

@@ -24,7 +24,7 @@ struct StandInReply
 struct StandInRequest
 {
     QByteArray method;
-    QByteArray path;  //!< without query
+    QByteArray path; //!< without query
     QByteArray query;
     QByteArray authorization;
 };
@@ -40,7 +40,10 @@ public:
     QUrl url(const QString &path) const;
 
     //! \a path without query; unknown paths answer 404.
-    void route(const QByteArray &path, Handler handler) { m_routes.insert(path, std::move(handler)); }
+    void route(const QByteArray &path, Handler handler)
+    {
+        m_routes.insert(path, std::move(handler));
+    }
     int hits(const QByteArray &path) const { return m_hits.value(path); }
     QList<StandInRequest> requests() const { return m_requests; }
 

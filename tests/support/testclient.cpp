@@ -105,8 +105,8 @@ TestResponse TestClient::readResponse()
     bool closed = false;
     for (;;) {
         if (!m_buffer.isEmpty()) {
-            const size_t used = http_parser_execute(&parser, &responseSettings(), m_buffer.constData(),
-                                                    size_t(m_buffer.size()));
+            const size_t used = http_parser_execute(&parser, &responseSettings(),
+                                                    m_buffer.constData(), size_t(m_buffer.size()));
             m_buffer.remove(0, qsizetype(used));
             if (state.complete)
                 return state.response;
@@ -143,15 +143,18 @@ bool TestClient::waitForClose(int timeoutMs)
     const QDeadlineTimer deadline(timeoutMs);
     while (m_socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
         QEventLoop loop;
-        QTimer::singleShot(int(std::max<qint64>(1, deadline.remainingTime())), &loop, &QEventLoop::quit);
+        QTimer::singleShot(int(std::max<qint64>(1, deadline.remainingTime())), &loop,
+                           &QEventLoop::quit);
         QObject::connect(&m_socket, &QTcpSocket::disconnected, &loop, &QEventLoop::quit);
-        QObject::connect(&m_socket, &QTcpSocket::readyRead, &loop, [this] { m_buffer.append(m_socket.readAll()); });
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, &loop,
+                         [this] { m_buffer.append(m_socket.readAll()); });
         loop.exec();
     }
     return m_socket.state() != QAbstractSocket::ConnectedState;
 }
 
-TestResponse TestClient::request(const QByteArray &method, const QByteArray &path, const QByteArray &body,
+TestResponse TestClient::request(const QByteArray &method, const QByteArray &path,
+                                 const QByteArray &body,
                                  const QList<QPair<QByteArray, QByteArray>> &headers)
 {
     QByteArray out = method + ' ' + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
@@ -164,7 +167,8 @@ TestResponse TestClient::request(const QByteArray &method, const QByteArray &pat
     return readResponse();
 }
 
-TestResponse TestClient::postJson(const QByteArray &path, const QJsonObject &body, const QByteArray &bearer)
+TestResponse TestClient::postJson(const QByteArray &path, const QJsonObject &body,
+                                  const QByteArray &bearer)
 {
     QList<QPair<QByteArray, QByteArray>> headers{{"Content-Type", "application/json"}};
     if (!bearer.isEmpty())
@@ -189,7 +193,8 @@ bool isRefused(quint16 port)
     return socket.error() == QAbstractSocket::ConnectionRefusedError;
 }
 
-TestResponse postJsonOnce(quint16 port, const QByteArray &path, const QJsonObject &body, const QByteArray &bearer)
+TestResponse postJsonOnce(quint16 port, const QByteArray &path, const QJsonObject &body,
+                          const QByteArray &bearer)
 {
     TestClient client(port);
     return client.postJson(path, body, bearer);

@@ -29,9 +29,11 @@ public:
     bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
     QTcpSocket &socket() { return m_socket; }
 
-    TestResponse request(const QByteArray &method, const QByteArray &path, const QByteArray &body = {},
+    TestResponse request(const QByteArray &method, const QByteArray &path,
+                         const QByteArray &body = {},
                          const QList<QPair<QByteArray, QByteArray>> &headers = {});
-    TestResponse postJson(const QByteArray &path, const QJsonObject &body, const QByteArray &bearer = {});
+    TestResponse postJson(const QByteArray &path, const QJsonObject &body,
+                          const QByteArray &bearer = {});
     TestResponse get(const QByteArray &path, const QByteArray &bearer = {});
 
     void sendRaw(const QByteArray &bytes);

@@ -41,7 +41,8 @@ struct ClientConfig
     QUrl issuer{QStringLiteral("https://accounts.google.com")};
     QUrl authorizationEndpoint{QStringLiteral("https://accounts.google.com/o/oauth2/v2/auth")};
     QUrl tokenEndpoint{QStringLiteral("https://oauth2.googleapis.com/token")};
-    QStringList scopes{QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("profile")};
+    QStringList scopes{QStringLiteral("openid"), QStringLiteral("email"),
+                       QStringLiteral("profile")};
     //! Send the provider's access token to /api/login instead of its ID token (seed servers).
     bool useAccessToken = false;
 

@@ -3,8 +3,8 @@
 
 #include <latchkey/latchkey_common_export.h>
 
-#include <QString>
 #include <QLatin1StringView>
+#include <QString>
 
 #include <optional>
 #include <utility>
@@ -67,8 +67,7 @@ struct Error
 
 //! A value or an error, for fallible calls (no exceptions cross our boundaries). \a E is
 //! Error everywhere but where a protocol defines its own refusals (an OAuth error, a page).
-template<typename T, typename E = Error>
-class Result
+template <typename T, typename E = Error> class Result
 {
 public:
     Result(T value) : m_data(std::in_place_index<0>, std::move(value)) {}
@@ -91,7 +90,9 @@ private:
 };
 
 //! For fallible calls with no value.
-struct Done {};
+struct Done
+{
+};
 using Status = Result<Done>;
 
 } // namespace latchkey

@@ -47,7 +47,7 @@ public:
 
 private:
     struct Private;
-    friend struct KeyAccess; // jwt_p.h: how jws.cpp signs and verifies with Private
+    friend struct KeyAccess;          // jwt_p.h: how jws.cpp signs and verifies with Private
     std::shared_ptr<const Private> d; // never modified once built: copies share it across threads
 };
 

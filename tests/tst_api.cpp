@@ -655,6 +655,15 @@ void TestApi::updatePicture_data()
     QTest::newRow("too long") << QJsonValue(QStringLiteral("https://x.example/") +
                                             QString(2048, QLatin1Char('a')))
                               << 400 << "invalid_picture";
+    // Other players' clients fetch it: no user info, nothing hidden.
+    const QStringList refused = {
+        QStringLiteral("https://user:pass@cdn.example.com/a.png"),
+        QStringLiteral("https://google.com@evil.example/a.png"),
+        QStringLiteral("https://cdn.example.com/a\u202Egnp.png"), // right-to-left override
+        QStringLiteral("https://cdn.example.com/a\u200B.png"),    // zero-width space
+    };
+    for (const QString &url : refused)
+        QTest::newRow(qPrintable(url)) << QJsonValue(url) << 400 << "invalid_picture";
     QTest::newRow("not a string") << QJsonValue(true) << 400 << "invalid_field";
     QTest::newRow("missing") << QJsonValue(QJsonValue::Undefined) << 400 << "missing_field";
 }

@@ -104,6 +104,8 @@ private Q_SLOTS:
     void apiLoginWithDevToken();
     void apiLoginRefusesForeignDevToken();
     void jsonRoutesStillRefuseForms();
+    void foreignHostRefused_data();
+    void foreignHostRefused();
     void offByDefault();
     void configRefusesNonLoopback();
     void startRefusesNonLoopback();
@@ -539,6 +541,33 @@ void TestDevIdp::jsonRoutesStillRefuseForms()
     const TestResponse text =
         other.request("POST", "/dev-idp/token", "hello", {{"Content-Type", "text/plain"}});
     QCOMPARE(text.status, 415);
+}
+
+// DNS rebinding: a page of another site that resolves its own name to 127.0.0.1 sends that
+// name as Host; only loopback names are answered.
+void TestDevIdp::foreignHostRefused_data()
+{
+    QTest::addColumn<QByteArray>("host");
+    QTest::addColumn<int>("status");
+    QTest::newRow("rebound name") << QByteArray("attacker.example") << 400;
+    QTest::newRow("rebound name with port") << QByteArray("attacker.example:8000") << 400;
+    QTest::newRow("public address") << QByteArray("203.0.113.7") << 400;
+    QTest::newRow("localhost") << QByteArray("localhost:8000") << 200;
+    QTest::newRow("127.0.0.1") << QByteArray("127.0.0.1") << 200;
+    QTest::newRow("[::1]") << QByteArray("[::1]:8000") << 200;
+}
+
+void TestDevIdp::foreignHostRefused()
+{
+    QFETCH(QByteArray, host);
+    QFETCH(int, status);
+    TestClient client(m_server->port());
+    client.sendRaw("GET /dev-idp/authorize?" + formOf(authorizeFields()) +
+                   " HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, status);
+    if (status != 200)
+        QVERIFY(r.body.contains("only answers requests addressed to"));
 }
 
 void TestDevIdp::offByDefault()

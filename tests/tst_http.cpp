@@ -61,6 +61,9 @@ HttpResponse echo(const HttpRequest &request, const QString &answer = {})
                      {QStringLiteral("bodyLength"), int(request.body.size())}};
     if (!answer.isEmpty())
         body.insert(QStringLiteral("answer"), answer);
+    if (!request.header("authorization").isNull())
+        body.insert(QStringLiteral("authorization"),
+                    QString::fromLatin1(request.header("authorization")));
     return HttpResponse::json(200, body);
 }
 
@@ -77,6 +80,13 @@ public:
         if (request.path == "/twice") {
             responder.send(echo(request, QStringLiteral("first")));
             responder.send(echo(request, QStringLiteral("second")));
+            return;
+        }
+        if (request.path == "/large") { // 64 KiB answers fill the client's buffers quickly
+            HttpResponse large;
+            large.contentType = "text/plain";
+            large.body = QByteArray(64 * 1024, 'x');
+            responder.send(std::move(large));
             return;
         }
         if (request.path == "/slow") {
@@ -159,6 +169,12 @@ private Q_SLOTS:
     void inputHeldBackWhileInFlight();
     void silentConnectionGetsHeaderTimeout();
     void twiceAnswersOnce();
+    void trailersNeverBecomeHeaders();
+    void repeatedSingletonHeaderRefused_data();
+    void repeatedSingletonHeaderRefused();
+    void expectContinueAnswered();
+    void headAnswersWithoutBody();
+    void unreadAnswersStopReading();
     void servedOnWorkerThreads();
 
 private:
@@ -575,6 +591,101 @@ void TestHttp::servedOnWorkerThreads()
         QVERIFY(t != QThread::currentThread());
         QVERIFY(t->objectName().startsWith(QLatin1StringView("latchkey-worker-")));
     }
+}
+
+// A chunked body's trailer fields are read past, never merged into the headers: an
+// Authorization sent as a trailer must not authenticate.
+void TestHttp::trailersNeverBecomeHeaders()
+{
+    TestClient client(port());
+    client.sendRaw("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n"
+                   "Authorization: Bearer smuggled\r\nX-After: 1\r\n\r\n");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 2);
+    QVERIFY(!r.json().contains(QLatin1StringView("authorization")));
+    QCOMPARE(client.get("/next").status, 200); // the connection stays usable
+}
+
+void TestHttp::repeatedSingletonHeaderRefused_data()
+{
+    QTest::addColumn<QByteArray>("headers");
+    QTest::newRow("Authorization")
+        << QByteArray("Authorization: Bearer a\r\nAuthorization: Bearer b\r\n");
+    QTest::newRow("authorization, other case")
+        << QByteArray("Authorization: Bearer a\r\nauthorization: Bearer b\r\n");
+    QTest::newRow("Host") << QByteArray("Host: 127.0.0.1\r\n");
+    QTest::newRow("Content-Type") << QByteArray(
+        "Content-Type: application/json\r\nContent-Type: text/plain\r\n");
+}
+
+void TestHttp::repeatedSingletonHeaderRefused()
+{
+    QFETCH(QByteArray, headers);
+    TestClient client(port());
+    client.sendRaw("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n" + headers + "\r\n");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 400);
+    QCOMPARE(jsonString(r, "code"), QStringLiteral("bad_request"));
+    QVERIFY(client.waitForClose(2000));
+    QVERIFY(m_observed->eventList().isEmpty());
+}
+
+// RFC 9110 10.1.1: the client sends the body only after "100 Continue" (or a timeout).
+void TestHttp::expectContinueAnswered()
+{
+    TestClient client(port());
+    client.sendRaw("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Expect: 100-continue\r\nContent-Length: 7\r\n\r\n");
+    const TestResponse interim = client.readResponse();
+    QCOMPARE(interim.status, 100);
+    client.sendRaw("{\"a\":1}");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 7);
+}
+
+// HEAD: the headers GET would have, Content-Length included, and no body; the next
+// response on the connection follows right after them.
+void TestHttp::headAnswersWithoutBody()
+{
+    TestClient client(port());
+    client.sendRaw("HEAD /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" + get("/after"));
+    QByteArray raw;
+    QTRY_VERIFY((raw += client.socket().readAll()).count("HTTP/1.1 200") == 2 && raw.endsWith("}"));
+    const qsizetype second = raw.indexOf("HTTP/1.1 200", 1);
+    const QByteArray head = raw.left(second);
+    QVERIFY2(head.endsWith("\r\n\r\n"), head.constData()); // nothing after the headers
+    QVERIFY(head.contains("Content-Length: "));
+    QVERIFY(!head.contains("Content-Length: 0\r\n"));
+    QVERIFY(raw.mid(second).contains("/after"));
+}
+
+// A client that pipelines requests and reads no answers: once 1 MiB of answers waits, the
+// server parses no further requests until the client reads, so its memory stays bounded.
+void TestHttp::unreadAnswersStopReading()
+{
+    constexpr int requests = 1000; // 64 MiB of answers if all were produced
+    HttpLimits limits = testLimits();
+    limits.idleTimeoutMs = 30000; // a client that reads nothing for a second is not dropped here
+    startServer(limits);
+    TestClient client(port());
+    client.socket().setReadBufferSize(64 * 1024); // take no more than this from the kernel
+    QByteArray pipeline;
+    for (int i = 0; i < requests; ++i)
+        pipeline += get("/large");
+    client.sendRaw(pipeline);
+    // Nothing signals that the server stopped: give it time to run ahead if it would.
+    QTest::qWait(1500);
+    const qsizetype servedUnread = m_observed->eventList().size();
+    QVERIFY2(servedUnread < requests / 2, qPrintable(QString::number(servedUnread)));
+    // Reading resumes it: every answer arrives.
+    client.socket().setReadBufferSize(0);
+    qint64 received = 0;
+    const qint64 expected = qint64(requests) * 64 * 1024;
+    QTRY_VERIFY_WITH_TIMEOUT((received += client.socket().readAll().size()) > expected, 20000);
+    QCOMPARE(m_observed->eventList().size(), requests);
 }
 
 QTEST_GUILESS_MAIN(TestHttp)

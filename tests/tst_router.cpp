@@ -130,6 +130,7 @@ private Q_SLOTS:
     void bearerRequired_data();
     void bearerRequired();
     void bearerWithLiveSession();
+    void headFollowsGet();
 
 private:
     void start(Config config);
@@ -337,6 +338,27 @@ void TestRouter::bearerWithLiveSession()
                  .value(QLatin1StringView("name"))
                  .toString(),
              QStringLiteral("bob"));
+    // The scheme is case-insensitive (RFC 9110 11.1).
+    for (const QByteArray &scheme : {QByteArray("bearer "), QByteArray("BEARER ")}) {
+        const TestResponse other =
+            client.request("GET", "/me", {}, {{"Authorization", scheme + session->accessToken}});
+        QCOMPARE(other.status, 200);
+    }
+}
+
+// HEAD reaches the GET route (the HTTP layer leaves the body out); a path without GET
+// still answers 405.
+void TestRouter::headFollowsGet()
+{
+    TestClient client(port());
+    client.sendRaw("HEAD /plain HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QTRY_VERIFY(client.socket().bytesAvailable() > 0);
+    QVERIFY(client.socket().readAll().startsWith("HTTP/1.1 200"));
+    QCOMPARE(m_shared->handled.load(), 1);
+    TestClient other(port());
+    other.sendRaw("HEAD /json HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QTRY_VERIFY(other.socket().bytesAvailable() > 0);
+    QVERIFY(other.socket().readAll().startsWith("HTTP/1.1 405"));
 }
 
 QTEST_GUILESS_MAIN(TestRouter)

@@ -3,9 +3,9 @@
 
 #include "jsonbody.h"
 
-#include <latchkey/username.h>
+#include "auth/picturerules.h"
 
-#include <QUrl>
+#include <latchkey/username.h>
 
 namespace latchkey {
 
@@ -121,12 +121,8 @@ void AccountRoutes::updatePicture(Call &call)
         call.responder.sendError(picture.error());
         return;
     }
-    const QUrl url(*picture, QUrl::StrictMode);
-    if (picture->size() > 2048 || !url.isValid() || url.scheme() != QLatin1StringView("https") ||
-        url.host().isEmpty()) {
-        call.responder.sendError(
-            {ErrorCode::InvalidPicture,
-             QStringLiteral("new_picture must be an https URL of at most 2048 characters")});
+    if (const Status usable = checkPictureUrl(*picture); !usable) {
+        call.responder.sendError(usable.error());
         return;
     }
     const Result<User> user = m_storage.users().setPicture(call.session.user.id, *picture);

@@ -6,6 +6,7 @@
 
 #include "http/formdata.h"
 
+#include <QHostAddress>
 #include <QJsonDocument>
 
 namespace latchkey {
@@ -13,16 +14,46 @@ namespace latchkey {
 using namespace Qt::Literals::StringLiterals;
 using namespace devidp;
 
+namespace {
+//! True when \a host (a Host header, port included or not) names this machine: a page on
+//! another site that reaches 127.0.0.1 through DNS rebinding still sends its own name.
+bool isLoopbackName(QByteArrayView host)
+{
+    QByteArrayView name = host;
+    if (name.startsWith('[')) {
+        const qsizetype close = name.indexOf(']');
+        name = close < 0 ? QByteArrayView() : name.sliced(1, close - 1);
+    } else if (const qsizetype colon = name.lastIndexOf(':'); colon >= 0) {
+        name = name.first(colon);
+    }
+    if (name.compare("localhost", Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(QString::fromLatin1(name));
+    return !address.isNull() && address.isLoopback();
+}
+} // namespace
+
 void DevIdpRoutes::addRoutes(Router &router)
 {
+    const auto add = [this, &router](QByteArrayView method, QByteArrayView path, RouteRules rules,
+                                     void (DevIdpRoutes::*handler)(Call &)) {
+        router.add(method, path, rules, [this, handler](Call &call) {
+            if (!isLoopbackName(call.http.header("host"))) {
+                call.responder.send(
+                    errorPage(u"This development sign-in only answers requests addressed to "
+                              "localhost, 127.0.0.1 or [::1]."_s));
+                return;
+            }
+            (this->*handler)(call);
+        });
+    };
     const RouteRules form{Body::Form, Auth::None, false, false};
-    router.add("GET", "/dev-idp/.well-known/openid-configuration", {}, this,
-               &DevIdpRoutes::discovery);
-    router.add("GET", "/dev-idp/jwks", {}, this, &DevIdpRoutes::jwks);
-    router.add("GET", "/dev-idp/authorize", {}, this, &DevIdpRoutes::authorize);
-    router.add("POST", "/dev-idp/approve", form, this, &DevIdpRoutes::approve);
-    router.add("GET", "/dev-idp/approve", {}, this, &DevIdpRoutes::approve);
-    router.add("POST", "/dev-idp/token", form, this, &DevIdpRoutes::token);
+    add("GET", "/dev-idp/.well-known/openid-configuration", {}, &DevIdpRoutes::discovery);
+    add("GET", "/dev-idp/jwks", {}, &DevIdpRoutes::jwks);
+    add("GET", "/dev-idp/authorize", {}, &DevIdpRoutes::authorize);
+    add("POST", "/dev-idp/approve", form, &DevIdpRoutes::approve);
+    add("GET", "/dev-idp/approve", {}, &DevIdpRoutes::approve);
+    add("POST", "/dev-idp/token", form, &DevIdpRoutes::token);
 }
 
 void DevIdpRoutes::discovery(Call &call)

@@ -44,6 +44,13 @@ const Router::Route *Router::find(const HttpRequest &request) const
         if (route.path == request.path && route.method == request.method)
             return &route;
     }
+    // RFC 9110 9.3.2: HEAD is GET without the body (the HTTP layer drops it).
+    if (request.method == "HEAD") {
+        for (const Route &route : m_routes) {
+            if (route.path == request.path && route.method == "GET")
+                return &route;
+        }
+    }
     return nullptr;
 }
 
@@ -119,7 +126,9 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
 bool Router::checkBearer(Call &call)
 {
     const QByteArray header = call.http.header("authorization");
-    if (!header.startsWith("Bearer ") && !header.startsWith("bearer ")) {
+    // The scheme is case-insensitive (RFC 9110 11.1): "Bearer", "bearer", "BEARER".
+    if (header.size() < 7 || header[6] != ' ' ||
+        QByteArrayView(header).first(6).compare("bearer", Qt::CaseInsensitive) != 0) {
         call.responder.sendError({ErrorCode::InvalidToken,
                                   QStringLiteral("an Authorization: Bearer token is required")});
         return false;

@@ -51,14 +51,30 @@ struct ParserCallbacks
         return !name.isEmpty();
     }
 
+    // Headers whose second copy would let two readers of one request disagree (a proxy
+    // authenticating one Authorization, we another): RFC 9110 5.3 allows no list form.
+    static bool isSingleton(QByteArrayView lowerName)
+    {
+        static constexpr QByteArrayView singletons[] = {"authorization", "host", "content-type",
+                                                        "content-length", "transfer-encoding"};
+        for (const QByteArrayView name : singletons) {
+            if (lowerName == name)
+                return true;
+        }
+        return false;
+    }
+
     static int flushHeader(HttpConnection *c)
     {
         if (!c->m_headerField.isEmpty()) {
             if (!isToken(c->m_headerField))
                 return fail(c, ErrorCode::BadRequest,
                             "malformed HTTP request: invalid header name");
-            c->m_request.headers.emplaceBack(c->m_headerField.toLower(),
-                                             c->m_headerValue.trimmed());
+            QByteArray name = c->m_headerField.toLower();
+            if (isSingleton(name) && !c->m_request.header(name).isNull())
+                return fail(c, ErrorCode::BadRequest,
+                            "malformed HTTP request: a header that must appear once is repeated");
+            c->m_request.headers.emplaceBack(std::move(name), c->m_headerValue.trimmed());
         }
         c->m_headerField.clear();
         c->m_headerValue.clear();
@@ -74,6 +90,7 @@ struct ParserCallbacks
         c->m_headerField.clear();
         c->m_headerValue.clear();
         c->m_lastWasValue = false;
+        c->m_headersDone = false;
         c->m_headerBytes = 0;
         c->m_requestStarted = true;
         c->m_deadlineMs = monotonicMs() + c->m_worker->limits().headerTimeoutMs;
@@ -90,6 +107,8 @@ struct ParserCallbacks
     static int onHeaderField(http_parser *p, const char *at, size_t length)
     {
         HttpConnection *c = connectionOf(p);
+        if (c->m_headersDone) // a chunked body's trailer: counted, never a header (RFC 9110 6.5)
+            return countHeaderBytes(c, length + 4);
         if (c->m_lastWasValue) {
             if (const int failed = flushHeader(c))
                 return failed;
@@ -102,6 +121,8 @@ struct ParserCallbacks
     static int onHeaderValue(http_parser *p, const char *at, size_t length)
     {
         HttpConnection *c = connectionOf(p);
+        if (c->m_headersDone)
+            return countHeaderBytes(c, length);
         c->m_lastWasValue = true;
         c->m_headerValue.append(at, qsizetype(length));
         return countHeaderBytes(c, length);
@@ -112,6 +133,7 @@ struct ParserCallbacks
         HttpConnection *c = connectionOf(p);
         if (const int failed = flushHeader(c))
             return failed;
+        c->m_headersDone = true;
         const qsizetype q = c->m_url.indexOf('?');
         c->m_request.path = q < 0 ? c->m_url : c->m_url.left(q);
         c->m_request.query = q < 0 ? QByteArray() : c->m_url.mid(q + 1);
@@ -123,6 +145,12 @@ struct ParserCallbacks
             p->content_length > quint64(c->m_worker->limits().maxBodyBytes))
             return fail(c, ErrorCode::PayloadTooLarge, "request body exceeds 64 KiB");
         c->m_deadlineMs = monotonicMs() + c->m_worker->limits().bodyTimeoutMs;
+        // RFC 9110 10.1.1: a client that asks waits for this before it sends the body.
+        const bool bodyFollows =
+            (p->flags & F_CHUNKED) || (p->content_length != ULLONG_MAX && p->content_length > 0);
+        if (bodyFollows && !c->m_http10 &&
+            c->m_request.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
+            c->m_socket.write("HTTP/1.1 100 Continue\r\n\r\n");
         return 0;
     }
 
@@ -182,6 +210,7 @@ HttpConnection::HttpConnection(qintptr socketDescriptor, HttpWorker *worker)
     m_socket.setReadBufferSize(worker->limits().maxHeaderBytes + worker->limits().maxBodyBytes +
                                4096);
     connect(&m_socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(&m_socket, &QTcpSocket::bytesWritten, this, &HttpConnection::resumeReading);
     connect(&m_socket, &QTcpSocket::disconnected, this,
             [this] { m_worker->connectionClosed(this); });
 }
@@ -209,9 +238,23 @@ void HttpConnection::onReadyRead()
         m_socket.readAll(); // ignore what arrives after we decided to close
         return;
     }
-    if (m_inFlight)
-        return; // read after the answer (respond() resumes); until then the socket buffer fills
-    m_input.append(m_socket.readAll());
+    resumeReading();
+}
+
+bool HttpConnection::isOutputBlocked() const
+{
+    return m_socket.bytesToWrite() > m_worker->limits().maxUnsentBytes;
+}
+
+void HttpConnection::resumeReading()
+{
+    // Not while a request is in flight, nor while answers pile up unread (a client that
+    // pipelines without reading): until then the socket buffer fills and TCP flow control
+    // holds the client back instead of our memory growing.
+    if (m_inFlight || m_closing || isOutputBlocked())
+        return;
+    if (m_socket.bytesAvailable() > 0)
+        m_input.append(m_socket.readAll());
     processInput();
 }
 
@@ -220,7 +263,7 @@ void HttpConnection::processInput()
     if (m_inProcessInput)
         return;
     m_inProcessInput = true;
-    while (!m_inFlight && !m_closing && !m_input.isEmpty()) {
+    while (!m_inFlight && !m_closing && !m_input.isEmpty() && !isOutputBlocked()) {
         const size_t parsed = http_parser_execute(&m_parser, &ParserCallbacks::settings(),
                                                   m_input.constData(), size_t(m_input.size()));
         m_input.remove(0, qsizetype(parsed));
@@ -250,6 +293,7 @@ void HttpConnection::dispatch()
     m_messageComplete = false;
     m_requestStarted = false;
     m_inFlight = true;
+    m_headRequest = m_request.method == "HEAD";
     m_deadlineMs = 0; // the handler bounds its own work (provider and database timeouts)
     const Responder responder(this, ++m_sequence);
     m_worker->handler()->handle(m_request, responder);
@@ -267,9 +311,7 @@ void HttpConnection::respond(quint64 sequence, const HttpResponse &response)
         return;
     }
     m_deadlineMs = monotonicMs() + m_worker->limits().idleTimeoutMs;
-    if (m_socket.bytesAvailable() > 0)
-        m_input.append(m_socket.readAll()); // held back while the request was in flight
-    processInput();
+    resumeReading(); // what arrived while the request was in flight
 }
 
 void HttpConnection::failAndClose(const Error &error)
@@ -299,7 +341,10 @@ void HttpConnection::write(const HttpResponse &response, bool keepAlive)
         out.append("Connection: keep-alive\r\n");
     for (const auto &h : response.headers)
         out.append(h.first).append(": ").append(h.second).append("\r\n");
-    out.append("\r\n").append(response.body);
+    out.append("\r\n");
+    if (!m_headRequest) // HEAD: the GET answer's headers, Content-Length included, no body
+        out.append(response.body);
+    m_headRequest = false;
     m_socket.write(out);
 }
 

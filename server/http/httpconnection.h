@@ -23,6 +23,9 @@ struct HttpLimits
     int bodyTimeoutMs = 10000;      //!< and its body this long after the headers
     int idleTimeoutMs = 60000;      //!< keep-alive connection with nothing in flight
     int maxConnections = 10000;
+    //! Answers written but not yet taken by the client; past it the connection is not read
+    //! (nor its pipelined requests parsed) until the client reads.
+    qint64 maxUnsentBytes = 1024 * 1024;
 };
 
 class HttpConnection : public QObject
@@ -43,6 +46,8 @@ private:
     friend struct ParserCallbacks;
 
     void onReadyRead();
+    void resumeReading();
+    bool isOutputBlocked() const;
     void processInput();
     void dispatch();
     void respond(quint64 sequence, const HttpResponse &response);
@@ -61,6 +66,8 @@ private:
     QByteArray m_headerField;
     QByteArray m_headerValue;
     bool m_lastWasValue = false;
+    bool m_headersDone = false; //!< what the parser reports as headers now are trailers
+    bool m_headRequest = false; //!< the answer in flight is to a HEAD: headers only
     bool m_http10 = false;
     bool m_requestStarted = false;
     bool m_inProcessInput = false;

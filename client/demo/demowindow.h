@@ -9,18 +9,18 @@
 #include <QWidget>
 
 #include <memory>
-#include <optional>
 
 class QLabel;
-class QLineEdit;
-class QPushButton;
 class QStackedWidget;
 
 namespace latchkey::demo {
 
-class AvatarLoader;
+class BusyPage;
+class LoggedOutPage;
+class PlayerPage;
 
-//! What a game launcher's account corner could be, on top of latchkey::Client. Every
+//! What a game launcher's account corner could be, on top of latchkey::Client: a header,
+//! one page widget per state (LoggedOutPage, BusyPage, PlayerPage) and a status line. Every
 //! interactive widget has an objectName (loginButton, cancelButton, busyLabel, avatarLabel,
 //! nameLabel, emailLabel, starsLabel, levelLabel, usernameEdit, renameButton,
 //! renameErrorLabel, logoutButton, statusLabel) so tests and tools can find it.
@@ -47,7 +47,7 @@ public:
 
     Page page() const { return m_page; }
     //! True while the avatar shows the placeholder (no picture, or it could not be fetched).
-    bool showsPlaceholderAvatar() const { return m_placeholderAvatar; }
+    bool showsPlaceholderAvatar() const;
     Client &client() { return *m_client; }
 
 Q_SIGNALS:
@@ -57,51 +57,33 @@ Q_SIGNALS:
 
 private:
     void buildUi();
-    QWidget *buildLoggedOutPage();
-    QWidget *buildBusyPage();
-    QWidget *buildPlayerPage();
-
     void showPage(Page page);
-    void showPlayer(const User &user);
-    void showAvatar(const QImage &image, bool placeholder);
     void setStatus(const QString &text, const QString &tone = {});
 
     void startLogin();
     void cancelLogin();
-    void rename();
+    void rename(const QString &name);
     void logOut();
 
     void onLoggedIn(const User &user);
     void onLoginFailed(const Error &error);
     void onLoggedOut();
     void onOnlineChanged(bool online);
+    void onSessionRefreshed();
 
     const QUrl m_serverUrl;
     const bool m_devProvider; //!< logging in with the server's development provider
 
     Page m_page = Page::LoggedOut;
-    bool m_placeholderAvatar = true;
     bool m_loggingOut = false;
     bool m_confirmingSession = false; //!< a restored session the server has not confirmed yet
-    std::optional<QString>
-        m_avatarUrl; //!< the picture shown or being fetched; none when logged out
 
     QStackedWidget *m_pages = nullptr;
-    QPushButton *m_loginButton = nullptr;
-    QPushButton *m_cancelButton = nullptr;
-    QLabel *m_busyLabel = nullptr;
-    QLabel *m_avatarLabel = nullptr;
-    QLabel *m_nameLabel = nullptr;
-    QLabel *m_emailLabel = nullptr;
-    QLabel *m_starsLabel = nullptr;
-    QLabel *m_levelLabel = nullptr;
-    QLineEdit *m_usernameEdit = nullptr;
-    QPushButton *m_renameButton = nullptr;
-    QLabel *m_renameErrorLabel = nullptr;
-    QPushButton *m_logoutButton = nullptr;
+    LoggedOutPage *m_loggedOutPage = nullptr;
+    BusyPage *m_busyPage = nullptr;
+    PlayerPage *m_playerPage = nullptr;
     QLabel *m_statusLabel = nullptr;
 
-    AvatarLoader *m_avatarLoader = nullptr;
     // Declared last, destroyed first: no queued callback can reach the widgets above after
     // the window starts going away (~Client drops what it has not run).
     std::unique_ptr<Client> m_client;

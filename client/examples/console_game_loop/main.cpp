@@ -15,7 +15,7 @@
 //  * No call blocks on the network, so a frame never stalls on a slow server.
 //
 // Environment (all optional except where the server needs them):
-//   LATCHKEY_SERVER_URL      the account server (default http://127.0.0.1:8080)
+//   LATCHKEY_SERVER_URL      the account server (default http://127.0.0.1:8000)
 //   LATCHKEY_CLIENT_ID       OAuth client ID of the game at the identity provider
 //   LATCHKEY_CLIENT_SECRET   its secret (Google requires one for desktop apps)
 //   LATCHKEY_ISSUER          an OpenID issuer; its discovery document then gives the
@@ -83,14 +83,12 @@ std::optional<latchkey::SecretStorage> secretStorageFrom(const QString &name)
     return std::nullopt;
 }
 
-} // namespace
-
-int main()
+//! Configuration: what a game would hard-code or read from its own settings.
+latchkey::Result<latchkey::ClientConfig> configFromEnvironment()
 {
-    // --- Configuration: what a game would hard-code or read from its own settings. ---
     latchkey::ClientConfig config;
     config.serverUrl =
-        QUrl(qEnvironmentVariable("LATCHKEY_SERVER_URL", QStringLiteral("http://127.0.0.1:8080")));
+        QUrl(qEnvironmentVariable("LATCHKEY_SERVER_URL", QStringLiteral("http://127.0.0.1:8000")));
     config.clientId = qEnvironmentVariable("LATCHKEY_CLIENT_ID");
     config.clientSecret = qEnvironmentVariable("LATCHKEY_CLIENT_SECRET");
     if (const QString issuer = qEnvironmentVariable("LATCHKEY_ISSUER"); !issuer.isEmpty()) {
@@ -106,8 +104,9 @@ int main()
     const std::optional<latchkey::SecretStorage> storage =
         secretStorageFrom(qEnvironmentVariable("LATCHKEY_SECRET_STORAGE"));
     if (!storage) {
-        complain(QStringLiteral("LATCHKEY_SECRET_STORAGE must be automatic, keychain or file"));
-        return 1;
+        return latchkey::Error{latchkey::ErrorCode::InvalidField,
+                               QStringLiteral("LATCHKEY_SECRET_STORAGE must be automatic, "
+                                              "keychain or file")};
     }
     config.secretStorage = *storage;
     if (const QString command = qEnvironmentVariable("LATCHKEY_BROWSER_COMMAND");
@@ -117,104 +116,148 @@ int main()
             return QProcess::startDetached(command, {url.toString(QUrl::FullyEncoded)});
         };
     } // else: the desktop's default browser
+    return config;
+}
 
-    bool timeoutOk = false;
-    const int timeoutSecs = qEnvironmentVariableIntValue("LATCHKEY_TIMEOUT_SECONDS", &timeoutOk);
-    const auto deadline =
-        Clock::now() + std::chrono::seconds(timeoutOk && timeoutSecs > 0 ? timeoutSecs : 300);
-    const QString requestedName = qEnvironmentVariable("LATCHKEY_NEW_USERNAME");
+//! The game's state and what changes it. The callbacks run inside processCallbacks() on
+//! this thread, so plain members are enough.
+class Game
+{
+public:
+    Game(const latchkey::ClientConfig &config, QString requestedName)
+        : m_serverUrl(config.serverUrl), m_requestedName(std::move(requestedName)), m_client(config)
+    {
+        // The session also refreshes in the background; a stored one is confirmed by its
+        // first refresh. The signal is emitted inside processCallbacks(), on this thread.
+        QObject::connect(&m_client, &latchkey::Client::sessionRefreshed, &m_client,
+                         [this] { m_sessionConfirmed = true; });
+    }
 
-    // --- Game state that the callbacks change. They run inside processCallbacks() on this
-    // thread, so plain variables are enough. ---
+    //! The stored session when there is one, else the browser.
+    void start()
+    {
+        if (m_client.loadStoredCredentials([this](const latchkey::User &p) { onLogin(p); },
+                                           [this] { onLogout(); })) {
+            // user() is the cached player already; the server confirms the session shortly.
+            say(QStringLiteral("restoring the stored session of ") + m_client.user().name);
+        } else {
+            say(QStringLiteral("opening the browser for the login"));
+            loginWithBrowser();
+        }
+    }
+
+    //! One frame: run what the library finished, then the game logic. The exit status
+    //! once the game is over.
+    std::optional<int> frame(Clock::time_point deadline)
+    {
+        // 1. Run whatever the library finished since the last frame (callbacks, signals).
+        m_client.processCallbacks();
+
+        // 2. Game logic: poll the state the callbacks left.
+        if (m_step == Step::Done)
+            return m_exitCode;
+        if (m_client.loginStatus() == latchkey::LoginStatus::Failed) {
+            complain(QStringLiteral("login failed: ") + describe(m_client.loginError()));
+            return 1; // ~Client abandons whatever is still running
+        }
+        if (m_step == Step::WaitingForSession && m_client.isLoggedIn() && m_sessionConfirmed)
+            rename(m_client.user());
+        if (Clock::now() >= deadline) {
+            complain(QStringLiteral("timed out waiting %1 (is the account server at %2 up?)")
+                         .arg(waitingFor(), m_serverUrl.toString()));
+            return 1;
+        }
+        return std::nullopt;
+    }
+
+private:
     enum class Step { WaitingForSession, Renaming, Done };
-    Step step = Step::WaitingForSession;
-    int exitCode = 0;
-    bool sessionConfirmed = false; // the server has accepted the session (not just the cache)
 
-    latchkey::Client client(config);
+    void loginWithBrowser()
+    {
+        m_client.login(
+            [this](const latchkey::User &player) {
+                m_sessionConfirmed = true;
+                onLogin(player);
+            },
+            [this] { onLogout(); });
+    }
 
-    auto rename = [&](const latchkey::User &player) {
+    void onLogin(const latchkey::User &player)
+    {
+        if (!m_sessionConfirmed)
+            say(QStringLiteral("welcome back (from the stored session): ") + player.name);
+        else
+            say(QStringLiteral("logged in: ") + player.name);
+    }
+
+    // Runs when the session ends: here, when the stored session was refused by the server
+    // (expired, revoked): the player logs in again with the browser.
+    void onLogout()
+    {
+        say(QStringLiteral("the stored session has ended: logging in with the browser"));
+        loginWithBrowser();
+    }
+
+    void rename(const latchkey::User &player)
+    {
         say(describe(player));
         const QString newName =
-            requestedName.isEmpty() ? player.name + QStringLiteral("_renamed") : requestedName;
+            m_requestedName.isEmpty() ? player.name + QStringLiteral("_renamed") : m_requestedName;
         say(QStringLiteral("renaming %1 to %2").arg(player.name, newName));
-        step = Step::Renaming;
-        client.updateUsername(newName, [&](const latchkey::Result<latchkey::User> &result) {
+        m_step = Step::Renaming;
+        m_client.updateUsername(newName, [this](const latchkey::Result<latchkey::User> &result) {
             if (result) {
                 say(QStringLiteral("renamed: ") + describe(*result));
             } else {
                 complain(QStringLiteral("rename failed: ") + describe(result.error()));
-                exitCode = 2;
+                m_exitCode = 2;
             }
-            step = Step::Done;
+            m_step = Step::Done;
         });
-    };
-    auto onLogin = [&](const latchkey::User &player) {
-        if (!sessionConfirmed)
-            say(QStringLiteral("welcome back (from the stored session): ") + player.name);
-        else
-            say(QStringLiteral("logged in: ") + player.name);
-    };
-    // Runs when the session ends: here, when the stored session was refused by the server
-    // (expired, revoked): the player logs in again with the browser.
-    std::function<void()> onLogout;
-    onLogout = [&] {
-        say(QStringLiteral("the stored session has ended: logging in with the browser"));
-        client.login(
-            [&](const latchkey::User &player) {
-                sessionConfirmed = true;
-                onLogin(player);
-            },
-            onLogout);
-    };
-
-    // The session also refreshes in the background; a stored one is confirmed by its first
-    // refresh. The signal is emitted inside processCallbacks(), on this thread, as well.
-    QObject::connect(&client, &latchkey::Client::sessionRefreshed, &client,
-                     [&] { sessionConfirmed = true; });
-
-    // --- Start: the stored session when there is one, else the browser. ---
-    if (client.loadStoredCredentials(onLogin, onLogout)) {
-        // user() is the cached player already; the server confirms the session shortly.
-        say(QStringLiteral("restoring the stored session of ") + client.user().name);
-    } else {
-        say(QStringLiteral("opening the browser for the login"));
-        client.login(
-            [&](const latchkey::User &player) {
-                sessionConfirmed = true;
-                onLogin(player);
-            },
-            onLogout);
     }
+
+    QString waitingFor() const
+    {
+        if (m_step == Step::Renaming)
+            return QStringLiteral("for the account server to rename the player");
+        if (m_client.isLoggedIn())
+            return QStringLiteral("for the account server to confirm the stored session");
+        return QStringLiteral("for the login");
+    }
+
+    const QUrl m_serverUrl;
+    const QString m_requestedName;
+    Step m_step = Step::WaitingForSession;
+    int m_exitCode = 0;
+    bool m_sessionConfirmed = false; // the server has accepted the session (not just the cache)
+    latchkey::Client m_client;       // last: destroyed first, nothing queued runs after
+};
+
+} // namespace
+
+int main()
+{
+    const latchkey::Result<latchkey::ClientConfig> config = configFromEnvironment();
+    if (!config) {
+        complain(config.error().message);
+        return 1;
+    }
+    bool timeoutOk = false;
+    const int timeoutSecs = qEnvironmentVariableIntValue("LATCHKEY_TIMEOUT_SECONDS", &timeoutOk);
+    const auto deadline =
+        Clock::now() + std::chrono::seconds(timeoutOk && timeoutSecs > 0 ? timeoutSecs : 300);
+
+    Game game(*config, qEnvironmentVariable("LATCHKEY_NEW_USERNAME"));
+    game.start();
 
     // --- The frame loop. ---
     auto nextFrame = Clock::now();
-    while (step != Step::Done) {
-        // 1. Run whatever the library finished since the last frame (callbacks, signals).
-        client.processCallbacks();
-
-        // 2. Game logic: poll the state the callbacks left.
-        if (client.loginStatus() == latchkey::LoginStatus::Failed) {
-            complain(QStringLiteral("login failed: ") + describe(client.loginError()));
-            return 1; // ~Client abandons whatever is still running
-        }
-        if (step == Step::WaitingForSession && client.isLoggedIn() && sessionConfirmed)
-            rename(client.user());
-        if (Clock::now() >= deadline) {
-            const QString what =
-                step == Step::Renaming
-                    ? QStringLiteral("for the account server to rename the player")
-                : client.isLoggedIn()
-                    ? QStringLiteral("for the account server to confirm the stored session")
-                    : QStringLiteral("for the login");
-            complain(QStringLiteral("timed out waiting %1 (is the account server at %2 up?)")
-                         .arg(what, config.serverUrl.toString()));
-            return 1;
-        }
-
+    for (;;) {
+        if (const std::optional<int> exitCode = game.frame(deadline))
+            return *exitCode;
         // 3. Render, then wait for the next frame.
         nextFrame += framePeriod;
         std::this_thread::sleep_until(nextFrame);
     }
-    return exitCode;
 }

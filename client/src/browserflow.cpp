@@ -1,5 +1,6 @@
 // The loopback listener, PKCE, discovery and the code exchange.
 #include "browserflow_p.h"
+#include "logging_p.h"
 
 #include <latchkey/base64url.h>
 #include <latchkey/crypto.h>
@@ -7,13 +8,10 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QLoggingCategory>
 #include <QNetworkReply>
 #include <QProcess>
 #include <QTcpSocket>
 #include <QUrlQuery>
-
-Q_LOGGING_CATEGORY(lcFlow, "latchkey.client.login")
 
 namespace latchkey {
 

@@ -1,16 +1,14 @@
 // QtKeychain jobs with a 0600-file fallback; the profile cache as JSON.
 #include "credentialstore_p.h"
+#include "logging_p.h"
 
 #include <qt6keychain/keychain.h>
 
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QSaveFile>
 #include <QStandardPaths>
-
-Q_LOGGING_CATEGORY(lcStore, "latchkey.client.store")
 
 namespace latchkey {
 

@@ -1,11 +1,9 @@
 // Session logic: adopt tokens, refresh before expiry and after a 401, back off when offline.
 #include "engine_p.h"
+#include "logging_p.h"
 
 #include <QJsonDocument>
-#include <QLoggingCategory>
 #include <QNetworkReply>
-
-Q_LOGGING_CATEGORY(lcEngine, "latchkey.client")
 
 namespace latchkey {
 

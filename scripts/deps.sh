@@ -13,8 +13,8 @@ run) ;;
 test)
     # chromium: the end-to-end login test's browser (tests/fixtures/oidc, driven by playwright-core).
     want+=(postgresql curl chromium)
-    # The format check (tests/checks/format.sh).
-    want+=(clang-format)
+    # The format check (tests/checks/format.sh); ss for tst_http's listen-backlog check.
+    want+=(clang-format iproute2)
     # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known
     # font; openssl makes the certificate of its https picture host.
     want+=(xvfb xauth fonts-dejavu-core openssl)

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QMutex>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -175,6 +176,7 @@ private Q_SLOTS:
     void expectContinueAnswered();
     void headAnswersWithoutBody();
     void unreadAnswersStopReading();
+    void listenBacklogAboveQtDefault();
     void servedOnWorkerThreads();
 
 private:
@@ -686,6 +688,20 @@ void TestHttp::unreadAnswersStopReading()
     const qint64 expected = qint64(requests) * 64 * 1024;
     QTRY_VERIFY_WITH_TIMEOUT((received += client.socket().readAll().size()) > expected, 20000);
     QCOMPARE(m_observed->eventList().size(), requests);
+}
+
+// The kernel's accept queue: Qt's default of 50 refuses a burst of players arriving at once.
+// ss shows a listening socket's backlog as its Send-Q.
+void TestHttp::listenBacklogAboveQtDefault()
+{
+    QProcess ss;
+    ss.start(QStringLiteral("ss"),
+             {QStringLiteral("-Hltn"), QStringLiteral("sport = :%1").arg(port())});
+    QVERIFY2(ss.waitForFinished(10000) && ss.exitCode() == 0, "ss (Debian: iproute2) failed");
+    const QList<QByteArray> columns = ss.readAllStandardOutput().simplified().split(' ');
+    QVERIFY2(columns.size() >= 3, ss.readAllStandardOutput().constData());
+    const int backlog = columns.at(2).toInt();
+    QVERIFY2(backlog > 50, qPrintable(QString::number(backlog)));
 }
 
 QTEST_GUILESS_MAIN(TestHttp)

@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -23,6 +24,13 @@ using namespace latchkey;
 namespace {
 
 constexpr qint64 now = 1700000000;
+
+struct BignumFree
+{
+    void operator()(BIGNUM *bn) const { BN_free(bn); }
+};
+using BignumPtr = std::unique_ptr<BIGNUM, BignumFree>;
+
 const QString issuer = QStringLiteral("https://latchkey.test");
 
 QByteArray b64(const QByteArray &data)
@@ -167,6 +175,7 @@ private Q_SLOTS:
     void malformedTokens();
     void asymmetricRoundTrip_data();
     void asymmetricRoundTrip();
+    void ecdsaLowSOnly();
     void asymmetricBadSignature_data();
     void asymmetricBadSignature();
     void fromJwkRejects_data();
@@ -876,6 +885,39 @@ void TestJwt::peekHeader()
     QVERIFY(!jwt::peekHeader("a.b").ok());
     QVERIFY(!jwt::peekHeader(b64("{\"alg\":\"HS256\",\"kid\":7}") + ".e30.").ok());
     QCOMPARE(jwt::peekHeader("x.y.z").error().code, ErrorCode::InvalidToken);
+}
+
+// ES256: (r, s) and (r, n - s) are both valid ECDSA signatures of one message. Only the
+// low-S spelling is produced and accepted, so a token has one signature.
+void TestJwt::ecdsaLowSOnly()
+{
+    BIGNUM *n = nullptr;
+    QVERIFY(BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551") > 0);
+    const BignumPtr order(n);
+    const BignumPtr half(BN_new());
+    QVERIFY(BN_rshift1(half.get(), order.get()) == 1);
+    const auto sOf = [](const QByteArray &raw) {
+        return BignumPtr(
+            BN_bin2bn(reinterpret_cast<const unsigned char *>(raw.constData()) + 32, 32, nullptr));
+    };
+    const jwt::Key key = jwt::Key::generate(jwt::Algorithm::ES256);
+    QByteArray token;
+    for (int i = 0; i < 64; ++i) { // a high S would turn up about every other time
+        QJsonObject claims = baseClaims();
+        claims.insert(QStringLiteral("n"), i);
+        token = jwt::sign(claims, key);
+        const BignumPtr s = sOf(*base64url::decode(segment(token, 2)));
+        QVERIFY2(BN_cmp(s.get(), half.get()) <= 0, "a signature with a high S was produced");
+    }
+    // The same signature with n - s: valid ECDSA, refused here.
+    QVERIFY(jwt::verify(token, key, options()).ok());
+    QByteArray raw = *base64url::decode(segment(token, 2));
+    const BignumPtr highS(BN_new());
+    QVERIFY(BN_sub(highS.get(), order.get(), sOf(raw).get()) == 1);
+    QCOMPARE(BN_bn2binpad(highS.get(), reinterpret_cast<unsigned char *>(raw.data()) + 32, 32), 32);
+    const QByteArray malleated = token.left(token.lastIndexOf('.') + 1) + base64url::encode(raw);
+    expectInvalid(jwt::verify(malleated, key, options()), malleated,
+                  QStringLiteral("signature does not match"));
 }
 
 QTEST_APPLESS_MAIN(TestJwt)

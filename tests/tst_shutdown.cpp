@@ -51,11 +51,13 @@ private Q_SLOTS:
     void gracefulStop();
     void checkConfigAccepts();
     void checkConfigNamesMissingSecret();
+    void descriptorLimitCapsConnections();
 
 private:
     //! The caller's environment without anything the server reads, plus a working setup.
     QProcessEnvironment environment() const;
-    void startServer();
+    //! \a prefix: a command the server runs under (prlimit …).
+    void startServer(const QStringList &prefix = {});
     QString output() const { return QString::fromUtf8(m_output); }
 
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -155,9 +157,12 @@ QProcessEnvironment TestShutdown::environment() const
     return env;
 }
 
-void TestShutdown::startServer()
+void TestShutdown::startServer(const QStringList &prefix)
 {
-    m_process->start(QStringLiteral(LATCHKEY_SERVER_PATH), {});
+    if (prefix.isEmpty())
+        m_process->start(QStringLiteral(LATCHKEY_SERVER_PATH), {});
+    else
+        m_process->start(prefix.first(), prefix.mid(1) << QStringLiteral(LATCHKEY_SERVER_PATH));
     QVERIFY2(m_process->waitForStarted(5000), qPrintable(m_process->errorString()));
     QTRY_VERIFY_WITH_TIMEOUT(
         m_output.contains("listening on") || m_process->state() == QProcess::NotRunning, 10000);
@@ -225,6 +230,20 @@ void TestShutdown::checkConfigNamesMissingSecret()
     QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_process->exitCode(), 2);
     QVERIFY2(m_output.contains("JWT_SECRET"), m_output.constData());
+}
+
+// Under a low open-file limit, max_connections (10000 by default) is capped to what the
+// process can hold, and the log says so, instead of accept() failing once it is reached.
+void TestShutdown::descriptorLimitCapsConnections()
+{
+    startServer(
+        {QStringLiteral("prlimit"), QStringLiteral("--nofile=256:256"), QStringLiteral("--")});
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY2(output().contains(QStringLiteral("serving at most 188 connections")),
+             qPrintable(output()));
+    TestClient client(m_port);
+    QCOMPARE(client.get("/health").status, 200);
 }
 
 QTEST_GUILESS_MAIN(TestShutdown)

@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QJsonValue>
 
+#include <cstring>
+
 #include <openssl/err.h>
 
 #include <optional>
@@ -58,6 +60,32 @@ QByteArray ecdsaRawToDer(QByteArrayView raw)
     return der;
 }
 
+// An ECDSA signature (r, s) is just as valid as (r, n - s): to give each signature one
+// spelling, only the low half of s is produced and accepted (as Bitcoin's BIP 62 does).
+// Big-endian, so a byte-wise comparison is the numeric one.
+constexpr unsigned char p256Order[p256CoordinateSize] = {
+    0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51};
+constexpr unsigned char p256HalfOrder[p256CoordinateSize] = {
+    0x7F, 0xFF, 0xFF, 0xFF, 0x80, 0x00, 0x00, 0x00, 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+    0xDE, 0x73, 0x7D, 0x56, 0xD3, 0x8B, 0xCF, 0x42, 0x79, 0xDC, 0xE5, 0x61, 0x7E, 0x31, 0x92, 0xA8};
+
+bool isHighS(const unsigned char *s)
+{
+    return std::memcmp(s, p256HalfOrder, p256CoordinateSize) > 0;
+}
+
+//! s = n - s, in place.
+void negateS(unsigned char *s)
+{
+    int borrow = 0;
+    for (int i = p256CoordinateSize - 1; i >= 0; --i) {
+        const int difference = int(p256Order[i]) - int(s[i]) - borrow;
+        borrow = difference < 0 ? 1 : 0;
+        s[i] = static_cast<unsigned char>(difference + 256 * borrow);
+    }
+}
+
 QByteArray ecdsaDerToRaw(QByteArrayView der)
 {
     const unsigned char *p = bytes(der);
@@ -73,6 +101,8 @@ QByteArray ecdsaDerToRaw(QByteArrayView der)
         BN_bn2binpad(s, out + p256CoordinateSize, p256CoordinateSize) != p256CoordinateSize) {
         failed("BN_bn2binpad");
     }
+    if (isHighS(out + p256CoordinateSize))
+        negateS(out + p256CoordinateSize);
     return raw;
 }
 
@@ -138,6 +168,9 @@ bool signatureMatches(const KeyData &key, QByteArrayView input, QByteArrayView s
             return false;
         return digestVerify(key.pkey.get(), input, signature);
     case Algorithm::ES256: {
+        if (signature.size() != 2 * p256CoordinateSize ||
+            isHighS(reinterpret_cast<const unsigned char *>(signature.data()) + p256CoordinateSize))
+            return false;
         const QByteArray der = ecdsaRawToDer(signature);
         return !der.isEmpty() && digestVerify(key.pkey.get(), input, der);
     }

@@ -3,7 +3,6 @@
 
 namespace latchkey {
 
-Q_LOGGING_CATEGORY(lcApi, "latchkey.api")
 Q_LOGGING_CATEGORY(lcDevIdp, "latchkey.devidp")
 
 } // namespace latchkey

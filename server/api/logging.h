@@ -5,7 +5,6 @@
 
 namespace latchkey {
 
-Q_DECLARE_LOGGING_CATEGORY(lcApi)
 Q_DECLARE_LOGGING_CATEGORY(lcDevIdp)
 
 } // namespace latchkey

@@ -9,10 +9,13 @@
 
 #include <latchkey/base64url.h>
 #include <latchkey/crypto.h>
+#include <latchkey/privatefiles.h>
 
 #include <QDir>
 #include <QFile>
 #include <QThread>
+
+#include <sys/resource.h>
 
 namespace latchkey {
 
@@ -28,10 +31,16 @@ LatchkeyServer::~LatchkeyServer()
 
 Result<QByteArray> LatchkeyServer::embeddedSecret(const QString &dataDir)
 {
-    if (!QDir().mkpath(dataDir))
+    if (!privatefiles::makePath(dataDir))
         return Error{ErrorCode::Internal, QStringLiteral("cannot create data_dir %1").arg(dataDir)};
     QFile file(dataDir + QStringLiteral("/jwt_secret"));
     if (file.exists()) {
+        // Whoever reads it can sign in as any player: refuse it as ssh refuses a shared key.
+        if (privatefiles::isShared(file.fileName()))
+            return Error{ErrorCode::Internal,
+                         QStringLiteral("%1 can be read or written by other users; restrict it "
+                                        "with: chmod 600 %1")
+                             .arg(file.fileName())};
         if (!file.open(QIODevice::ReadOnly))
             return Error{
                 ErrorCode::Internal,
@@ -45,8 +54,7 @@ Result<QByteArray> LatchkeyServer::embeddedSecret(const QString &dataDir)
         return *secret;
     }
     const QByteArray secret = crypto::randomBytes(48);
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly) ||
-        !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner) ||
+    if (!privatefiles::open(file, QIODevice::WriteOnly | QIODevice::NewOnly) ||
         file.write(base64url::encode(secret) + '\n') < 0)
         return Error{
             ErrorCode::Internal,
@@ -92,6 +100,33 @@ Status LatchkeyServer::prepareSchema(const Config::Database &database)
     return Done{};
 }
 
+int LatchkeyServer::connectionLimit(int configured, int workers)
+{
+    // Every connection is a descriptor: past the process's limit accept() fails and the
+    // acceptor spins. Raise the soft limit as far as the hard one allows, then keep
+    // max_connections under it, leaving room for database connections, logs and the rest.
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0)
+        return configured;
+    if (limit.rlim_cur < limit.rlim_max) {
+        rlimit raised = limit;
+        raised.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0)
+            limit = raised;
+    }
+    const rlim_t reserve = rlim_t(64 + 2 * workers);
+    if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= rlim_t(configured) + reserve)
+        return configured;
+    const int capped = limit.rlim_cur > reserve ? int(limit.rlim_cur - reserve) : 1;
+    qCWarning(lcServer).noquote()
+        << QStringLiteral("server.max_connections is %1 but the open-file limit is %2: serving "
+                          "at most %3 connections (raise it with LimitNOFILE= or ulimit -n)")
+               .arg(configured)
+               .arg(quint64(limit.rlim_cur))
+               .arg(capped);
+    return capped;
+}
+
 Status LatchkeyServer::start()
 {
     const QHostAddress address(m_config.server.host == QLatin1StringView("localhost")
@@ -124,13 +159,13 @@ Status LatchkeyServer::start()
                      QStringLiteral("cannot open %1/login.log: %2")
                          .arg(m_config.server.logDir, m_context->loginLog.errorString())};
     }
+    const int workers =
+        m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
     HttpLimits limits;
     limits.headerTimeoutMs = m_config.server.headerTimeoutMs;
     limits.bodyTimeoutMs = m_config.server.headerTimeoutMs;
     limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
-    limits.maxConnections = m_config.server.maxConnections;
-    const int workers =
-        m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
+    limits.maxConnections = connectionLimit(m_config.server.maxConnections, workers);
     ServerContext *context = m_context.get();
     m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
         return std::unique_ptr<RequestHandler>(new Worker(*context, index));

@@ -33,6 +33,9 @@ public:
     //! The embedded default's secret: read from \a dataDir/jwt_secret, or created there
     //! (48 random bytes, mode 0600) on first start.
     static Result<QByteArray> embeddedSecret(const QString &dataDir);
+    //! \a configured (server.max_connections) kept under the open-file limit, after raising
+    //! the soft limit to the hard one; says so in the log when it caps.
+    static int connectionLimit(int configured, int workers);
     //! Migrates (when allowed) or checks that the schema is what this build needs.
     static Status prepareSchema(const Config::Database &database);
 

@@ -1,6 +1,7 @@
 // Formatting and appending auth events.
 #include "loginlog.h"
 
+#include <latchkey/privatefiles.h>
 #include <latchkey/username.h>
 
 #include <QDateTime>
@@ -15,10 +16,9 @@ LoginLog::LoginLog(const QString &path, bool jsonLines) : m_json(jsonLines)
 {
     if (path.isEmpty())
         return;
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    privatefiles::makePath(QFileInfo(path).absolutePath());
     m_file.setFileName(path);
-    if (m_file.open(QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered))
-        m_file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    privatefiles::open(m_file, QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered);
 }
 
 void LoginLog::write(const char *event, const QHostAddress &ip, std::initializer_list<Field> fields)

@@ -3,6 +3,8 @@
 
 #include "logging.h"
 
+#include <latchkey/privatefiles.h>
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -47,8 +49,11 @@ Result<std::unique_ptr<Database>> Database::open(const Config::Database &config,
         db.setPassword(config.password);
         db.setConnectOptions(QStringLiteral("connect_timeout=5"));
     } else {
-        const QFileInfo file(config.sqlitePath);
-        QDir().mkpath(file.absolutePath());
+        // Players' e-mails: the folder and the file are the owner's from the start (SQLite
+        // gives its -wal and -shm files the database file's mode).
+        privatefiles::makePath(QFileInfo(config.sqlitePath).absolutePath());
+        if (QFile file(config.sqlitePath); !file.exists())
+            privatefiles::open(file, QIODevice::WriteOnly | QIODevice::NewOnly);
         db.setDatabaseName(config.sqlitePath);
         db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=10000"));
     }

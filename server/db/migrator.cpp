@@ -1,8 +1,6 @@
 // Applies numbered SQL files in order, one transaction each, never dropping anything.
 #include "migrator.h"
 
-#include "logging.h"
-
 #include <QDateTime>
 #include <QDir>
 #include <QFile>

@@ -52,6 +52,9 @@ Status HttpServer::listen(const QHostAddress &address, quint16 port)
         QMetaObject::invokeMethod(m_workers[i], &HttpWorker::start, Qt::BlockingQueuedConnection);
     }
     m_acceptor->setMaxPendingConnections(1024);
+    // The kernel's queue of connections not yet accepted (Qt's default is 50): a burst of
+    // players arriving at once must not be refused. The kernel caps it at somaxconn.
+    m_acceptor->setListenBacklogSize(m_limits.listenBacklog);
     if (!m_acceptor->listen(address, port)) {
         return Error{ErrorCode::Internal, QStringLiteral("cannot listen on %1:%2: %3")
                                               .arg(address.toString())

@@ -6,6 +6,7 @@
 
 #include "app/latchkeyserver.h"
 #include "oidcprovider.h"
+#include "standinserver.h"
 #include "testserverconfig.h"
 
 #include <QDateTime>
@@ -18,9 +19,11 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrlQuery>
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 
 using namespace latchkey;
 using namespace latchkey::test;
@@ -45,6 +48,8 @@ private Q_SLOTS:
     void autoProcessInQtApp();
     void logoutEndsServerSession();
     void automaticStorageFallsBackToPrivateFile();
+    void discoveredEndpointsMustBeHttps();
+    void idTokenOfAnotherLoginRefused();
 
 private:
     ClientConfig clientConfig(const QString &login);
@@ -404,6 +409,103 @@ void TestClient::automaticStorageFallsBackToPrivateFile()
     QVERIFY(restarted.loadStoredCredentials());
     QSignalSpy refreshed(&restarted, &Client::sessionRefreshed);
     QVERIFY(pump(restarted, [&] { return refreshed.count() == 1; }));
+}
+
+namespace {
+//! A stand-in "browser": keeps the URL the library opens (on its own thread) for the test.
+struct OpenedUrl
+{
+    std::mutex mutex;
+    QUrl url;
+    std::atomic<int> calls{0};
+
+    BrowserOpener opener()
+    {
+        return [this](const QUrl &opened) {
+            const std::lock_guard lock(mutex);
+            url = opened;
+            ++calls;
+            return true;
+        };
+    }
+    QUrl get()
+    {
+        const std::lock_guard lock(mutex);
+        return url;
+    }
+};
+
+QByteArray jsonBody(const QJsonObject &object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+} // namespace
+
+// A provider whose discovery document sends the browser (and the code) over plain HTTP to
+// another host: the login stops before any browser opens. (A stand-in: the real provider
+// fixture serves correct documents.)
+void TestClient::discoveredEndpointsMustBeHttps()
+{
+    StandInServer provider;
+    provider.route("/.well-known/openid-configuration", [](const StandInRequest &) {
+        StandInReply reply;
+        reply.body = jsonBody({{QStringLiteral("authorization_endpoint"),
+                                QStringLiteral("http://login.example.com/authorize")},
+                               {QStringLiteral("token_endpoint"),
+                                QStringLiteral("https://login.example.com/token")}});
+        return reply;
+    });
+    OpenedUrl opened;
+    ClientConfig config = clientConfig(m_login);
+    config.issuer = provider.url(QString());
+    config.openBrowser = opened.opener();
+    Client client(config);
+    QVERIFY(client.login([](const User &) {}));
+    QVERIFY(pump(client, [&] { return client.loginStatus() == LoginStatus::Failed; }));
+    QVERIFY2(client.loginError().message.contains(QStringLiteral("neither https nor loopback")),
+             qPrintable(client.loginError().message));
+    QCOMPARE(opened.calls.load(), 0);
+}
+
+// The provider's token endpoint answers with an ID token minted for another login (its
+// nonce is not this login's): the client refuses it before the server sees it. (A stand-in:
+// only a stand-in mints such a token.)
+void TestClient::idTokenOfAnotherLoginRefused()
+{
+    StandInServer provider;
+    const QByteArray payload =
+        jsonBody({{QStringLiteral("sub"), QStringLiteral("1")},
+                  {QStringLiteral("nonce"), QStringLiteral("another-login")}});
+    const QByteArray idToken =
+        "eyJhbGciOiJSUzI1NiJ9." +
+        payload.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals) + ".c2ln";
+    provider.route("/token", [idToken](const StandInRequest &) {
+        StandInReply reply;
+        reply.body = jsonBody({{QStringLiteral("id_token"), QString::fromLatin1(idToken)},
+                               {QStringLiteral("access_token"), QStringLiteral("x")}});
+        return reply;
+    });
+    OpenedUrl opened;
+    ClientConfig config = clientConfig(m_login);
+    config.authorizationEndpoint = provider.url(QStringLiteral("/authorize"));
+    config.tokenEndpoint = provider.url(QStringLiteral("/token"));
+    config.openBrowser = opened.opener();
+    Client client(config);
+    QVERIFY(client.login([](const User &) {}));
+    QVERIFY(pump(client, [&] { return opened.calls.load() == 1; }));
+    // The browser comes back with a code and the right state.
+    const QUrlQuery query(opened.get());
+    QUrl callback(query.queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
+    callback.setQuery(QStringLiteral("code=abc&state=") +
+                      QString::fromLatin1(QUrl::toPercentEncoding(
+                          query.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded))));
+    QNetworkAccessManager browser;
+    std::unique_ptr<QNetworkReply> reply(browser.get(QNetworkRequest(callback)));
+    QVERIFY(pump(client, [&] { return client.loginStatus() == LoginStatus::Failed; }));
+    QCOMPARE(client.loginError().code, ErrorCode::InvalidProviderToken);
+    QVERIFY2(client.loginError().message.contains(QStringLiteral("nonce")),
+             qPrintable(client.loginError().message));
+    QCOMPARE(provider.hits("/token"), 1);
 }
 
 QTEST_GUILESS_MAIN(TestClient)

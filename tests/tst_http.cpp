@@ -176,6 +176,7 @@ private Q_SLOTS:
     void expectContinueAnswered();
     void headAnswersWithoutBody();
     void unreadAnswersStopReading();
+    void foldAcrossReadsRefused();
     void listenBacklogAboveQtDefault();
     void servedOnWorkerThreads();
 
@@ -304,6 +305,15 @@ void TestHttp::malformedRequest_data()
         << QByteArray("GET / HTTP/1.1\r\nHost: x\r\nX(y): 1\r\n\r\n");
     QTest::newRow("bad Content-Length")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: ten\r\n\r\n");
+    // obs-fold (RFC 9112 5.2): a folded framing header is read one way by a proxy, another
+    // way by the lenient parser.
+    QTest::newRow("folded Content-Length")
+        << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      "Content-Length:\r\n 2\r\n\r\n{}");
+    QTest::newRow("folded Transfer-Encoding")
+        << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\tchunked\r\n\r\n"
+                      "0\r\n\r\n");
+    QTest::newRow("folded other header") << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r\n  2\r\n\r\n");
 }
 
 void TestHttp::malformedRequest()
@@ -688,6 +698,18 @@ void TestHttp::unreadAnswersStopReading()
     const qint64 expected = qint64(requests) * 64 * 1024;
     QTRY_VERIFY_WITH_TIMEOUT((received += client.socket().readAll().size()) > expected, 20000);
     QCOMPARE(m_observed->eventList().size(), requests);
+}
+
+// The fold's CRLF at the end of one read and its space at the start of the next.
+void TestHttp::foldAcrossReadsRefused()
+{
+    TestClient client(port());
+    client.sendRaw("GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n");
+    QTest::qWait(100); // let the server read and parse the first half on its own
+    client.sendRaw(" 2\r\n\r\n");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 400);
+    QVERIFY(m_observed->eventList().isEmpty());
 }
 
 // The kernel's accept queue: Qt's default of 50 refuses a burst of players arriving at once.

@@ -6,6 +6,7 @@
 #include <latchkey/crypto.h>
 
 #include <QFile>
+#include <QHostAddress>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkReply>
@@ -31,6 +32,33 @@ bool openWithDesktop(const QUrl &url)
 #else
     return QProcess::startDetached(QStringLiteral("xdg-open"), {url.toString(QUrl::FullyEncoded)});
 #endif
+}
+
+//! https, or http to this machine (a provider run locally, a test's).
+bool isSafeEndpoint(const QUrl &url)
+{
+    if (!url.isValid() || url.host().isEmpty())
+        return false;
+    if (url.scheme() == QLatin1StringView("https"))
+        return true;
+    const QHostAddress host(url.host());
+    return url.scheme() == QLatin1StringView("http") &&
+           (url.host() == QLatin1StringView("localhost") || (!host.isNull() && host.isLoopback()));
+}
+
+//! Whether \a idToken's "nonce" claim is \a nonce. The signature is the server's to check;
+//! this binds the token to the login that asked for it (OpenID Connect Core 3.1.3.7).
+bool hasNonce(const QString &idToken, const QString &nonce)
+{
+    const QStringList parts = idToken.split(QLatin1Char('.'));
+    if (parts.size() != 3)
+        return false;
+    const Result<QByteArray> payload = base64url::decode(parts.at(1).toLatin1());
+    if (!payload)
+        return false;
+    const QString claim =
+        QJsonDocument::fromJson(*payload).object().value(QLatin1StringView("nonce")).toString();
+    return !claim.isEmpty() && crypto::constantTimeEquals(claim.toUtf8(), nonce.toUtf8());
 }
 
 Error failure(ErrorCode code, const QString &message)
@@ -111,6 +139,16 @@ void BrowserFlow::discover()
         m_config.authorizationEndpoint =
             QUrl(doc.value(QLatin1StringView("authorization_endpoint")).toString());
         m_config.tokenEndpoint = QUrl(doc.value(QLatin1StringView("token_endpoint")).toString());
+        for (const QUrl &endpoint : {m_config.authorizationEndpoint, m_config.tokenEndpoint}) {
+            if (!isSafeEndpoint(endpoint)) {
+                // The browser would carry the login, and we the code, over plain HTTP.
+                finish(failure(ErrorCode::NetworkError,
+                               QStringLiteral("the provider's configuration names an endpoint "
+                                              "that is neither https nor loopback: %1")
+                                   .arg(endpoint.toString())));
+                return;
+            }
+        }
         openBrowser();
     });
 }
@@ -187,14 +225,15 @@ void BrowserFlow::handleCallback(QTcpSocket *socket, const QByteArray &target)
     const QString code = query.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
     const QString error = query.queryItemValue(QStringLiteral("error"), QUrl::FullyDecoded);
     if (!crypto::constantTimeEquals(state.toUtf8(), m_state.toUtf8())) {
+        // Any local program can send this: it gets a page, and the login goes on waiting
+        // for the browser's real answer (letting it end the login would let it deny one).
+        qCInfo(lcFlow) << "a callback with the wrong state was refused; still waiting";
         answer(
             400,
             resultPage(
                 false,
                 QStringLiteral(
                     "This sign-in does not belong to the game's login. Try again from the game.")));
-        finish(failure(ErrorCode::InvalidProviderToken,
-                       QStringLiteral("the browser's answer did not match this login (state)")));
         return;
     }
     if (!error.isEmpty() || code.isEmpty()) {
@@ -260,6 +299,14 @@ void BrowserFlow::exchange(const QString &code)
         }
         ProviderTokens tokens{json.value(QLatin1StringView("id_token")).toString(),
                               json.value(QLatin1StringView("access_token")).toString()};
+        if (!m_config.useAccessToken && !tokens.idToken.isEmpty() &&
+            !hasNonce(tokens.idToken, m_nonce)) {
+            // An ID token minted for another login (injected): never this player's session.
+            finish(failure(ErrorCode::InvalidProviderToken,
+                           QStringLiteral("the provider's ID token does not carry this login's "
+                                          "nonce")));
+            return;
+        }
         if ((m_config.useAccessToken ? tokens.accessToken : tokens.idToken).isEmpty()) {
             finish(
                 failure(ErrorCode::InvalidProviderToken,

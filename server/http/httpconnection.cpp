@@ -264,8 +264,15 @@ void HttpConnection::processInput()
         return;
     m_inProcessInput = true;
     while (!m_inFlight && !m_closing && !m_input.isEmpty() && !isOutputBlocked()) {
+        if (!m_headersDone && hasFoldedLine()) {
+            failAndClose({ErrorCode::BadRequest,
+                          QStringLiteral("malformed HTTP request: a folded header line")});
+            break;
+        }
         const size_t parsed = http_parser_execute(&m_parser, &ParserCallbacks::settings(),
                                                   m_input.constData(), size_t(m_input.size()));
+        if (!m_headersDone) // what the next read's check needs of this one's end
+            m_headerTail = (m_headerTail + m_input.left(qsizetype(parsed))).right(2);
         m_input.remove(0, qsizetype(parsed));
         const http_errno err = HTTP_PARSER_ERRNO(&m_parser);
         if (m_parseError) {
@@ -288,10 +295,24 @@ void HttpConnection::processInput()
     m_inProcessInput = false;
 }
 
+bool HttpConnection::hasFoldedLine() const
+{
+    // RFC 9112 5.2: a line of the header section that starts with a space or tab continues
+    // the previous one (obs-fold). The lenient system http_parser joins it, so a folded
+    // "Transfer-Encoding:" or "Content-Length:" would frame the body one way for a proxy and
+    // another for us: refused. Only the header section is looked at (the input up to its
+    // blank line), with the end of what earlier reads left behind.
+    const qsizetype end = m_input.indexOf("\r\n\r\n");
+    const QByteArray section = m_headerTail + (end < 0 ? m_input : m_input.left(end + 2));
+    return section.contains("\r\n ") || section.contains("\r\n\t");
+}
+
 void HttpConnection::dispatch()
 {
     m_messageComplete = false;
     m_requestStarted = false;
+    m_headersDone = false; // the next request's header section follows
+    m_headerTail.clear();
     m_inFlight = true;
     m_headRequest = m_request.method == "HEAD";
     m_deadlineMs = 0; // the handler bounds its own work (provider and database timeouts)

@@ -49,6 +49,7 @@ private:
     void onReadyRead();
     void resumeReading();
     bool isOutputBlocked() const;
+    bool hasFoldedLine() const;
     void processInput();
     void dispatch();
     void respond(quint64 sequence, const HttpResponse &response);
@@ -69,6 +70,7 @@ private:
     bool m_lastWasValue = false;
     bool m_headersDone = false; //!< what the parser reports as headers now are trailers
     bool m_headRequest = false; //!< the answer in flight is to a HEAD: headers only
+    QByteArray m_headerTail;    //!< the last bytes of the header section parsed so far
     bool m_http10 = false;
     bool m_requestStarted = false;
     bool m_inProcessInput = false;

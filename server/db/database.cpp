@@ -146,31 +146,52 @@ void Database::rollback()
     exec(QStringLiteral("ROLLBACK"), "roll back");
 }
 
+bool Database::isAlive()
+{
+    QSqlQuery query(m_db);
+    return m_db.isOpen() && query.exec(QStringLiteral("SELECT 1")) && query.next();
+}
+
 bool Database::ping()
 {
-    for (int attempt = 0; attempt < 2; ++attempt) {
-        QSqlQuery query(m_db);
-        if (m_db.isOpen() && query.exec(QStringLiteral("SELECT 1")) && query.next())
-            return true;
-        if (attempt == 0 && !reopen())
-            return false;
-    }
-    return false;
+    return isAlive() || (reopen() && isAlive());
 }
 
 Error Database::failure(const QSqlQuery &query, const char *what)
 {
-    qCCritical(lcDb) << "database error while" << what << ":" << query.lastError().text();
-    return prepareFailure();
+    const QSqlError error = query.lastError();
+    qCCritical(lcDb) << "database error while" << what << ":" << error.text();
+    return statementFailed(isConnectionError(error));
 }
 
 Error Database::prepareFailure()
 {
+    return statementFailed(false);
+}
+
+Error Database::statementFailed(bool connectionLost)
+{
     if (m_inTransaction)
         rollback();
-    // A statement can fail on a good connection (a bug, a constraint) or because the
-    // connection is gone; only the second is "unavailable", and ping() reconnects it.
-    return ping() ? Error::internal() : Error::databaseUnavailable();
+    // A statement that failed on a connection which still answers at once failed on its own
+    // (a bug, a constraint): 500. One whose connection went away lost the statement with it,
+    // even when a reconnect succeeds right after (the server restarting): 503, which a
+    // client may retry. The reconnect is tried now, for the next request.
+    if (!connectionLost && isAlive())
+        return Error::internal();
+    reopen();
+    return Error::databaseUnavailable();
+}
+
+bool Database::isConnectionError(const QSqlError &error)
+{
+    // PostgreSQL's SQLSTATE class 08 (connection exception), 57P01..57P03 (the server shutting
+    // down, crashed, or not accepting connections yet), 53300 (too many connections). Not
+    // QSqlError::ConnectionError: the SQLite driver reports failed statements with it too.
+    // A connection that simply vanished has no SQLSTATE; statementFailed() finds it dead.
+    const QString code = error.nativeErrorCode();
+    return code.startsWith(QLatin1StringView("08")) || code.startsWith(QLatin1StringView("57P")) ||
+           code == QLatin1StringView("53300");
 }
 
 bool Database::isUniqueViolation(const QSqlQuery &query)

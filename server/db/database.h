@@ -8,6 +8,7 @@
 #include <latchkey/error.h>
 
 #include <QSqlDatabase>
+#include <QSqlError>
 #include <QSqlQuery>
 
 #include <memory>
@@ -52,15 +53,21 @@ public:
     //! no driver text): DatabaseUnavailable when the connection is gone, else Internal.
     Error failure(const QSqlQuery &query, const char *what);
 
-    //! For a prepared() that returned nullptr: DatabaseUnavailable when the connection is
-    //! gone (and cannot be reopened), else Internal.
+    //! For a prepared() that returned nullptr (or a failed BEGIN/COMMIT): DatabaseUnavailable
+    //! when the connection does not answer at once (it is reopened for the next request),
+    //! else Internal.
     Error prepareFailure();
 
     static bool isUniqueViolation(const QSqlQuery &query);
+    //! The connection, not the statement, failed (PostgreSQL restarting, network gone).
+    static bool isConnectionError(const QSqlError &error);
 
 private:
     Database(QSqlDatabase db, bool postgres);
     bool reopen();
+    //! SELECT 1 on the connection as it is, without reconnecting.
+    bool isAlive();
+    Error statementFailed(bool connectionLost);
 
     QSqlDatabase m_db;
     bool m_postgres;

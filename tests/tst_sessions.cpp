@@ -40,6 +40,7 @@ private Q_SLOTS:
     void retryAfterGraceEndsTheSession();
     void olderTokenEndsTheSession();
     void malformedRefreshTokenIsRefusedAndCounted();
+    void limitSparesTokensThatAreOurs();
     void authenticateNeedsALiveSession();
     void logoutEndsOnlyThatSession();
     void oldestSessionsEndPastTheLimit();
@@ -218,6 +219,19 @@ void TestSessions::malformedRefreshTokenIsRefusedAndCounted()
     QCOMPARE(refused.error().code, ErrorCode::InvalidRefreshToken);
     QVERIFY(one.retryAfter(m_client.address, m_nowMs) > 0);
     QVERIFY(logText().contains(QStringLiteral(" refresh_failed ")));
+}
+
+// An address over the failure limit (one attacker behind a NAT): guesses wait, the players
+// who share the address keep refreshing.
+void TestSessions::limitSparesTokensThatAreOurs()
+{
+    const IssuedSession player = signIn();
+    FailureLimiter one(1);
+    SessionService sessions(*m_tokens, m_config.security, *m_storage, *m_log, one,
+                            [this] { return m_nowMs; });
+    QCOMPARE(sessions.refresh("guess-1", m_client).error().code, ErrorCode::InvalidRefreshToken);
+    QCOMPARE(sessions.refresh("guess-2", m_client).error().code, ErrorCode::RateLimited);
+    QVERIFY(sessions.refresh(player.refreshToken, m_client).ok());
 }
 
 void TestSessions::authenticateNeedsALiveSession()

@@ -21,19 +21,21 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                              const Config::Google &google, const DevIdentityProvider *devIdp,
-                             LoginLog &log, Clock clock)
+                             LoginLog &log, FailureLimiter &limiter, Clock clock)
     : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp), m_log(log),
-      m_google(google, std::move(clock))
+      m_limiter(limiter), m_clock(clock), m_google(google, std::move(clock))
 {
 }
 
 void AccountRoutes::addRoutes(Router &router)
 {
     const RouteRules signIn{Body::Json, Auth::None, true, true};
+    // The refresh's failure limit is SessionService's: it spares tokens that are ours.
+    const RouteRules refresh{Body::Json, Auth::None, true, false};
     const RouteRules json{Body::Json, Auth::Bearer, true, false};
     const RouteRules bearer{Body::None, Auth::Bearer, true, false};
     router.add("POST", "/api/login", signIn, this, &AccountRoutes::login);
-    router.add("POST", "/api/refresh", signIn, this, &AccountRoutes::refresh);
+    router.add("POST", "/api/refresh", refresh, this, &AccountRoutes::refresh);
     router.add("POST", "/api/update_username", json, this, &AccountRoutes::updateUsername);
     router.add("POST", "/api/update_picture", json, this, &AccountRoutes::updatePicture);
     router.add("GET", "/api/me", bearer, this, &AccountRoutes::me);
@@ -83,7 +85,11 @@ void AccountRoutes::refresh(Call &call)
         call.responder.sendError(token.error());
         return;
     }
-    answer(call.responder, m_sessions.refresh(token->toLatin1(), call.client()));
+    const Result<IssuedSession> session = m_sessions.refresh(token->toLatin1(), call.client());
+    if (!session && session.error().code == ErrorCode::RateLimited)
+        call.responder.send(tooManyFailures(m_limiter.retryAfter(call.http.peer, m_clock())));
+    else
+        answer(call.responder, session);
 }
 
 void AccountRoutes::updateUsername(Call &call)

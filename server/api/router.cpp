@@ -5,6 +5,14 @@
 
 namespace latchkey {
 
+HttpResponse tooManyFailures(int waitSecs)
+{
+    HttpResponse r = HttpResponse::error(
+        {ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later")});
+    r.headers.emplaceBack("Retry-After", QByteArray::number(waitSecs));
+    return r;
+}
+
 ClientInfo Call::client() const
 {
     return {http.peer, QString::fromUtf8(http.header("user-agent"))};

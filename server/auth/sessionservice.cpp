@@ -51,8 +51,15 @@ Result<IssuedSession> SessionService::open(const User &user, const ClientInfo &c
 Result<IssuedSession> SessionService::refresh(QByteArrayView refreshToken, const ClientInfo &client)
 {
     const Result<RefreshClaims> claims = m_tokens.verifyRefreshToken(refreshToken);
-    if (!claims)
+    if (!claims) {
+        // Only a token that is not ours can be a guess: those wait out the failure limit.
+        // One whose MAC verifies is never held back by it, so one attacker behind a NAT
+        // cannot lock out the players who share its address.
+        if (m_limiter.retryAfter(client.address, m_clock()) > 0)
+            return Error{ErrorCode::RateLimited,
+                         QStringLiteral("too many failed attempts; try again later")};
         return refused(claims.error(), client);
+    }
     const qint64 now = nowSecs();
     Result<User> user = m_storage.sessions().advance(claims->sessionId, claims->counter, now,
                                                      now + m_tokens.refreshLifetimeSecs());

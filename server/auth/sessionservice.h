@@ -29,7 +29,8 @@ public:
     //! security.refresh_grace_seconds of the rotation, is a client retrying a lost answer or
     //! a concurrent refresh: it gets the current step again. Anything older is a stolen token
     //! being replayed: the whole session ends ("reuse"). Refusals are InvalidRefreshToken,
-    //! logged (refresh_failed) and counted against the client's address.
+    //! logged (refresh_failed) and counted against the client's address; a token that is not
+    //! ours is RateLimited while the address is over the limit (one that is ours never is).
     Result<IssuedSession> refresh(QByteArrayView refreshToken, const ClientInfo &client);
 
     //! The Bearer check: a valid access token whose session is live. InvalidToken otherwise.

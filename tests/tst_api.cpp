@@ -1,6 +1,7 @@
 // The wire API end to end over real sockets, on SQLite and on a real PostgreSQL: login,
 // refresh rotation and reuse, usernames, sessions, every error status, the login log.
 #include "app/latchkeyserver.h"
+#include "auth/keyset.h"
 
 #include "pgfixture.h"
 #include "standinserver.h"
@@ -45,6 +46,7 @@ private Q_SLOTS:
     void idTokenLogin_data();
     void idTokenLogin();
     void idTokenKeysAreCached();
+    void keyFetchFailureRemembered();
     void accessTokenChecks_data();
     void accessTokenChecks();
     void refreshRotates();
@@ -447,6 +449,27 @@ void TestApi::idTokenKeysAreCached()
              "JWKS fetched again within max-age");
     QVERIFY(m_provider.hits("/jwks") <=
             2 + 2); // ≤ one per worker, plus one unknown-kid refetch each
+}
+
+// Google's JWKS cannot be fetched: the failure is remembered for a few seconds and shared by
+// the workers, instead of every ID-token sign-in on every worker asking again (each waiting
+// for the provider's timeout).
+void TestApi::keyFetchFailureRemembered()
+{
+    m_provider.route("/jwks-down", [](const StandInRequest &) {
+        return StandInReply{500, "{}", {}, 0, false};
+    });
+    Config config = baseConfig(QStringLiteral("latchkey_api_jwks_down"));
+    config.google.jwksUrl = m_provider.url(QStringLiteral("/jwks-down"));
+    const std::unique_ptr<LatchkeyServer> server = startServer(config);
+    QVERIFY(server);
+    const QJsonObject login{{QStringLiteral("id_token"), QString::fromLatin1(idToken())}};
+    for (int i = 0; i < 4; ++i) // on fresh connections: both workers serve some of them
+        checkError(postJsonOnce(server->port(), "/api/login", login), 503, "provider_unavailable");
+    QCOMPARE(m_provider.hits("/jwks-down"), 1);
+    m_offsetMs = m_offsetMs.load() + (KeySet::failureHoldSecs + 1) * 1000;
+    checkError(postJsonOnce(server->port(), "/api/login", login), 503, "provider_unavailable");
+    QCOMPARE(m_provider.hits("/jwks-down"), 2); // asked again once the failure is old
 }
 
 void TestApi::accessTokenChecks_data()

@@ -20,10 +20,11 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 } // namespace
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
-                             const Config::Google &google, const DevIdentityProvider *devIdp,
-                             LoginLog &log, FailureLimiter &limiter, Clock clock)
+                             const Config::Google &google, KeySet &googleKeys,
+                             const DevIdentityProvider *devIdp, LoginLog &log,
+                             FailureLimiter &limiter, Clock clock)
     : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp), m_log(log),
-      m_limiter(limiter), m_clock(clock), m_google(google, std::move(clock))
+      m_limiter(limiter), m_clock(clock), m_google(google, googleKeys, std::move(clock))
 {
 }
 

@@ -17,8 +17,9 @@ public:
     //! \a devIdp: the development provider, or nullptr when it is off. The Google checks
     //! run on this worker's own GoogleProvider (its network access and key cache).
     AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
-                  const Config::Google &google, const DevIdentityProvider *devIdp, LoginLog &log,
-                  FailureLimiter &limiter, Clock clock);
+                  const Config::Google &google, KeySet &googleKeys,
+                  const DevIdentityProvider *devIdp, LoginLog &log, FailureLimiter &limiter,
+                  Clock clock);
 
     void addRoutes(Router &router) override;
 

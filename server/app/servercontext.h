@@ -4,6 +4,7 @@
 
 #include "auth/devidentityprovider.h"
 #include "auth/failurelimiter.h"
+#include "auth/keyset.h"
 #include "auth/loginlog.h"
 #include "auth/tokenissuer.h"
 #include "config/config.h"
@@ -23,6 +24,7 @@ struct ServerContext
     const Clock clock;
     const TokenIssuer tokens;
     FailureLimiter limiter;
+    KeySet googleKeys; //!< Google's JWKS, fetched by one worker for all
     LoginLog loginLog;
     const std::unique_ptr<DevIdentityProvider> devIdp; //!< null unless providers.dev.enabled
 };

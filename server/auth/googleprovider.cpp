@@ -53,8 +53,9 @@ bool isTrue(const QJsonValue &v)
 }
 } // namespace
 
-GoogleProvider::GoogleProvider(const Config::Google &config, Clock clock, QObject *parent)
-    : QObject(parent), m_config(config), m_clock(std::move(clock)), m_network(this)
+GoogleProvider::GoogleProvider(const Config::Google &config, KeySet &keys, Clock clock,
+                               QObject *parent)
+    : QObject(parent), m_config(config), m_clock(std::move(clock)), m_network(this), m_keys(keys)
 {
 }
 
@@ -154,24 +155,30 @@ void GoogleProvider::verifyAccessToken(const QString &accessToken, Callback done
 
 void GoogleProvider::withKeys(bool forceRefresh, std::function<void(Status)> done)
 {
-    if (!forceRefresh && !m_keys.isEmpty() && nowSecs() < m_keysExpireAt) {
+    const KeySet::State keys = m_keys.state();
+    const qint64 now = nowSecs();
+    if (!keys.lastFetch && now - keys.fetchedAt < KeySet::failureHoldSecs) {
+        done(keys.lastFetch.error()); // a failing provider is not asked again at once
+        return;
+    }
+    if (!forceRefresh && !keys.keys.isEmpty() && now < keys.expiresAt) {
         done(Done{});
         return;
     }
     m_keyWaiters.push_back(std::move(done));
     if (m_fetchingKeys)
-        return; // one fetch serves every request waiting for it
+        return; // one fetch serves every request of this worker waiting for it
     m_fetchingKeys = true;
     getJson(m_config.jwksUrl, {}, [this](Result<QJsonObject> jwks, int maxAge) {
         m_fetchingKeys = false;
-        m_keysFetchedAt =
-            nowSecs(); // also on failure: a failing provider is not asked again at once
+        const qint64 fetchedAt = nowSecs();
         Status status = Done{};
         if (!jwks) {
             status = jwks.error().code == ErrorCode::InvalidProviderToken
                          ? Error{ErrorCode::ProviderUnavailable,
                                  QStringLiteral("the identity provider's keys are unavailable")}
                          : jwks.error();
+            m_keys.storeFailure(status.error(), fetchedAt);
         } else {
             QHash<QString, jwt::Key> keys;
             for (const QJsonValue &v : jwks->value(QLatin1StringView("keys")).toArray()) {
@@ -179,8 +186,7 @@ void GoogleProvider::withKeys(bool forceRefresh, std::function<void(Status)> don
                 if (key && !key->keyId().isEmpty())
                     keys.insert(key->keyId(), *key);
             }
-            m_keys = std::move(keys);
-            m_keysExpireAt = m_keysFetchedAt + maxAge;
+            m_keys.storeKeys(std::move(keys), fetchedAt, fetchedAt + maxAge);
         }
         auto waiters = std::move(m_keyWaiters);
         m_keyWaiters.clear();
@@ -216,10 +222,11 @@ void GoogleProvider::checkIdToken(const QString &idToken, bool mayRefetch, Callb
         done(rejected(QStringLiteral("it is not a JWT")));
         return;
     }
-    const auto key = m_keys.constFind(header->kid);
-    if (key == m_keys.constEnd()) {
+    const KeySet::State keys = m_keys.state();
+    const auto key = keys.keys.constFind(header->kid);
+    if (key == keys.keys.constEnd()) {
         // Google rotates keys: an unknown kid may be new. Refetch, but not on every request.
-        if (mayRefetch && nowSecs() - m_keysFetchedAt >= minRefetchSecs) {
+        if (mayRefetch && nowSecs() - keys.fetchedAt >= minRefetchSecs) {
             withKeys(true, [this, idToken, done = std::move(done)](Status status) mutable {
                 if (!status)
                     done(status.error());

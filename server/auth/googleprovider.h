@@ -3,6 +3,7 @@
 
 #include "config/config.h"
 #include "identity.h"
+#include "keyset.h"
 
 #include <latchkey/clock.h>
 #include <latchkey/jwt.h>
@@ -25,7 +26,9 @@ class GoogleProvider : public QObject
 public:
     using Callback = std::function<void(Result<ExternalIdentity>)>;
 
-    GoogleProvider(const Config::Google &config, Clock clock, QObject *parent = nullptr);
+    //! \a keys: Google's signing keys, shared with the other workers' providers.
+    GoogleProvider(const Config::Google &config, KeySet &keys, Clock clock,
+                   QObject *parent = nullptr);
 
     //! Seed compatibility: the OAuth access token is sent to tokeninfo as a Bearer header;
     //! aud (and azp when present) must be one of our client IDs, exp in the future and the
@@ -46,10 +49,8 @@ private:
     Config::Google m_config;
     Clock m_clock;
     QNetworkAccessManager m_network;
-    QHash<QString, jwt::Key> m_keys; //!< by kid
-    qint64 m_keysExpireAt = 0;       //!< Unix seconds
-    qint64 m_keysFetchedAt = 0;
-    bool m_fetchingKeys = false;
+    KeySet &m_keys;
+    bool m_fetchingKeys = false; //!< this worker's fetch is under way
     std::vector<std::function<void(Status)>> m_keyWaiters;
 };
 

@@ -667,6 +667,9 @@ void TestConfig::refusals_data()
     QTest::newRow("max_connections zero")
         << FileKind::Yaml << yaml("server:\n  max_connections: 0\n") << none << noEnv
         << QStringList{u"server.max_connections"_s};
+    QTest::newRow("max_connections_per_address zero")
+        << FileKind::Yaml << yaml("server:\n  max_connections_per_address: 0\n") << none << noEnv
+        << QStringList{u"server.max_connections_per_address"_s, u"at least 1"_s};
     QTest::newRow("header_timeout_ms zero")
         << FileKind::Yaml << yaml("server:\n  header_timeout_ms: 0\n") << none << noEnv
         << QStringList{u"server.header_timeout_ms"_s};

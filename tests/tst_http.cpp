@@ -178,6 +178,7 @@ private Q_SLOTS:
     void unreadAnswersStopReading();
     void foldAcrossReadsRefused();
     void listenBacklogAboveQtDefault();
+    void connectionsPerAddressCapped();
     void servedOnWorkerThreads();
 
 private:
@@ -710,6 +711,28 @@ void TestHttp::foldAcrossReadsRefused()
     const TestResponse r = client.readResponse();
     QCOMPARE(r.status, 400);
     QVERIFY(m_observed->eventList().isEmpty());
+}
+
+// One client cannot take every slot: past its share its connections are closed at once,
+// and a slot it frees is its again.
+void TestHttp::connectionsPerAddressCapped()
+{
+    HttpLimits limits = testLimits();
+    limits.maxConnectionsPerAddress = 2;
+    limits.headerTimeoutMs = 10000; // a close seen here must be the refusal, never a timeout
+    limits.idleTimeoutMs = 10000;
+    startServer(limits);
+    TestClient first(port());
+    TestClient second(port());
+    QTRY_COMPARE(m_server->openConnections(), 2);
+    TestClient extra(port());
+    QVERIFY(extra.waitForClose(5000));
+    QCOMPARE(first.get("/").status, 200);
+    first.socket().disconnectFromHost();
+    QTRY_COMPARE(m_server->openConnections(), 1);
+    TestClient later(port());
+    QCOMPARE(later.get("/").status, 200);
+    QCOMPARE(second.get("/").status, 200); // the connections already in keep theirs
 }
 
 // The kernel's accept queue: Qt's default of 50 refuses a burst of players arriving at once.

@@ -166,6 +166,7 @@ Status LatchkeyServer::start()
     limits.bodyTimeoutMs = m_config.server.headerTimeoutMs;
     limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
     limits.maxConnections = connectionLimit(m_config.server.maxConnections, workers);
+    limits.maxConnectionsPerAddress = m_config.server.maxConnectionsPerAddress;
     ServerContext *context = m_context.get();
     m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
         return std::unique_ptr<RequestHandler>(new Worker(*context, index));

@@ -218,6 +218,7 @@ const Rule rules[] = {
     AtLeast{[](Config &c) { return &c.security.failedAuthPerMinute; }, 0},
     AtLeast{[](Config &c) { return &c.server.workers; }, 0},
     AtLeast{[](Config &c) { return &c.server.maxConnections; }, 1},
+    AtLeast{[](Config &c) { return &c.server.maxConnectionsPerAddress; }, 1},
     AtLeast{[](Config &c) { return &c.server.headerTimeoutMs; }, 1},
     AtLeast{[](Config &c) { return &c.server.idleTimeoutMs; }, 1},
     AtLeast{[](Config &c) { return &c.server.shutdownTimeoutMs; }, 1},

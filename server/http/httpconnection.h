@@ -23,7 +23,8 @@ struct HttpLimits
     int bodyTimeoutMs = 10000;      //!< and its body this long after the headers
     int idleTimeoutMs = 60000;      //!< keep-alive connection with nothing in flight
     int maxConnections = 10000;
-    int listenBacklog = 4096; //!< the kernel caps it at net.core.somaxconn
+    int maxConnectionsPerAddress = 256; //!< an IPv6 client is its /64
+    int listenBacklog = 4096;           //!< the kernel caps it at net.core.somaxconn
     //! Answers written but not yet taken by the client; past it the connection is not read
     //! (nor its pipelined requests parsed) until the client reads.
     qint64 maxUnsentBytes = 1024 * 1024;

@@ -4,6 +4,7 @@
 #include <QThread>
 #include <QTimer>
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 namespace latchkey {
@@ -26,12 +27,13 @@ private:
 HttpServer::HttpServer(const HttpLimits &limits, int workerCount, HandlerFactory factory,
                        QObject *parent)
     : QObject(parent), m_limits(limits), m_factory(std::move(factory)),
-      m_acceptor(new Acceptor(this))
+      m_acceptor(new Acceptor(this)),
+      m_counter(limits.maxConnections, limits.maxConnectionsPerAddress)
 {
     for (int i = 0; i < std::max(1, workerCount); ++i) {
         auto *thread = new QThread;
         thread->setObjectName(QStringLiteral("latchkey-worker-%1").arg(i));
-        auto *worker = new HttpWorker(i, m_limits, m_factory, &m_openConnections);
+        auto *worker = new HttpWorker(i, m_limits, m_factory, &m_counter);
         worker->moveToThread(thread);
         connect(worker, &HttpWorker::drained, this, &HttpServer::workerDrained);
         m_threads.push_back(thread);
@@ -71,14 +73,20 @@ quint16 HttpServer::port() const
 
 void HttpServer::accept(qintptr socketDescriptor)
 {
-    if (m_stopping || m_openConnections.load() >= m_limits.maxConnections) {
-        ::close(int(socketDescriptor)); // over the limit: refuse rather than queue without bound
+    sockaddr_storage address{};
+    socklen_t length = sizeof(address);
+    QHostAddress peer;
+    if (::getpeername(int(socketDescriptor), reinterpret_cast<sockaddr *>(&address), &length) == 0)
+        peer.setAddress(reinterpret_cast<const sockaddr *>(&address));
+    // Over a limit (in all, or this client's share): refuse rather than queue without bound,
+    // and one client cannot take every slot.
+    if (m_stopping || peer.isNull() || !m_counter.tryAcquire(peer)) {
+        ::close(int(socketDescriptor));
         return;
     }
-    m_openConnections.fetch_add(1);
     HttpWorker *worker = m_workers[m_next++ % m_workers.size()];
     QMetaObject::invokeMethod(
-        worker, [worker, socketDescriptor] { worker->addConnection(socketDescriptor); },
+        worker, [worker, socketDescriptor, peer] { worker->addConnection(socketDescriptor, peer); },
         Qt::QueuedConnection);
 }
 

@@ -27,7 +27,7 @@ public:
     //! Starts the workers and listens; fails with a message naming the address.
     Status listen(const QHostAddress &address, quint16 port);
     quint16 port() const;
-    int openConnections() const { return m_openConnections.load(); }
+    int openConnections() const { return m_counter.total(); }
 
     //! Graceful stop: no new connections, idle ones closed, in-flight requests answered;
     //! after \a timeoutMs the rest are cut. Emits stopped() when every worker is gone.
@@ -47,7 +47,7 @@ private:
     Acceptor *m_acceptor;
     std::vector<QThread *> m_threads;
     std::vector<HttpWorker *> m_workers;
-    std::atomic<int> m_openConnections{0};
+    ConnectionCounter m_counter;
     size_t m_next = 0;
     int m_drainedWorkers = 0;
     bool m_stopping = false;

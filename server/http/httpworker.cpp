@@ -12,9 +12,9 @@
 namespace latchkey {
 
 HttpWorker::HttpWorker(int index, const HttpLimits &limits, HandlerFactory factory,
-                       std::atomic<int> *openConnections)
-    : m_index(index), m_limits(limits), m_factory(std::move(factory)),
-      m_openConnections(openConnections), m_sweepTimer(this)
+                       ConnectionCounter *counter)
+    : m_index(index), m_limits(limits), m_factory(std::move(factory)), m_counter(counter),
+      m_sweepTimer(this)
 {
     const int shortest =
         std::min({limits.headerTimeoutMs, limits.bodyTimeoutMs, limits.idleTimeoutMs});
@@ -30,19 +30,21 @@ void HttpWorker::start()
     m_sweepTimer.start();
 }
 
-void HttpWorker::addConnection(qintptr socketDescriptor)
+void HttpWorker::addConnection(qintptr socketDescriptor, const QHostAddress &peer)
 {
     auto *connection = new HttpConnection(socketDescriptor, this);
-    m_connections.insert(connection);
+    m_connections.insert(connection, peer);
     if (m_draining)
         connection->drain();
 }
 
 void HttpWorker::connectionClosed(HttpConnection *connection)
 {
-    if (!m_connections.remove(connection))
+    const auto it = m_connections.constFind(connection);
+    if (it == m_connections.cend())
         return;
-    m_openConnections->fetch_sub(1);
+    m_counter->release(it.value());
+    m_connections.erase(it);
     connection->deleteLater();
     checkDrained();
 }
@@ -50,7 +52,7 @@ void HttpWorker::connectionClosed(HttpConnection *connection)
 void HttpWorker::sweep()
 {
     const qint64 now = monotonicMs();
-    const QList<HttpConnection *> connections = m_connections.values();
+    const QList<HttpConnection *> connections = m_connections.keys();
     for (HttpConnection *c : connections) {
         if (m_connections.contains(c))
             c->checkDeadline(now);
@@ -60,7 +62,7 @@ void HttpWorker::sweep()
 void HttpWorker::drain()
 {
     m_draining = true;
-    const QList<HttpConnection *> connections = m_connections.values();
+    const QList<HttpConnection *> connections = m_connections.keys();
     for (HttpConnection *c : connections) {
         if (m_connections.contains(c))
             c->drain();
@@ -79,10 +81,10 @@ void HttpWorker::checkDrained()
 void HttpWorker::finish()
 {
     m_sweepTimer.stop();
-    const QSet<HttpConnection *> connections = std::exchange(m_connections, {});
-    for (HttpConnection *c : connections) {
-        m_openConnections->fetch_sub(1);
-        delete c;
+    const QHash<HttpConnection *, QHostAddress> connections = std::exchange(m_connections, {});
+    for (auto it = connections.cbegin(); it != connections.cend(); ++it) {
+        m_counter->release(it.value());
+        delete it.key();
     }
     m_handler.reset(); // closes this thread's database connection on this thread
 }

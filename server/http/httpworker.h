@@ -1,13 +1,13 @@
 // A worker thread's half of the server: its connections, its handler, its timeout sweep.
 #pragma once
 
+#include "connectioncounter.h"
 #include "httpconnection.h"
 
+#include <QHash>
 #include <QObject>
-#include <QSet>
 #include <QTimer>
 
-#include <atomic>
 #include <functional>
 #include <memory>
 
@@ -20,12 +20,13 @@ class HttpWorker : public QObject
     Q_OBJECT
 public:
     HttpWorker(int index, const HttpLimits &limits, HandlerFactory factory,
-               std::atomic<int> *openConnections);
+               ConnectionCounter *counter);
     ~HttpWorker() override;
 
     // All of these run on the worker's thread (the server invokes them queued).
     void start();
-    void addConnection(qintptr socketDescriptor);
+    //! \a peer: the address the connection was counted under (given back when it closes).
+    void addConnection(qintptr socketDescriptor, const QHostAddress &peer);
     void drain();
     void finish();
 
@@ -47,8 +48,8 @@ private:
     HttpLimits m_limits;
     HandlerFactory m_factory;
     std::unique_ptr<RequestHandler> m_handler;
-    std::atomic<int> *m_openConnections;
-    QSet<HttpConnection *> m_connections;
+    ConnectionCounter *m_counter;
+    QHash<HttpConnection *, QHostAddress> m_connections; //!< and the address each is counted under
     QTimer m_sweepTimer;
     bool m_draining = false;
     bool m_drainedReported = false;

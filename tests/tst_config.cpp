@@ -670,6 +670,12 @@ void TestConfig::refusals_data()
     QTest::newRow("max_connections_per_address zero")
         << FileKind::Yaml << yaml("server:\n  max_connections_per_address: 0\n") << none << noEnv
         << QStringList{u"server.max_connections_per_address"_s, u"at least 1"_s};
+    QTest::newRow("trusted_proxies not an address")
+        << FileKind::Yaml << yaml("server:\n  trusted_proxies: [10.0.0.0/8, proxy.example]\n")
+        << none << noEnv << QStringList{u"server.trusted_proxies"_s, u"proxy.example"_s};
+    QTest::newRow("TRUSTED_PROXIES bad range")
+        << FileKind::None << none << none << env(u"TRUSTED_PROXIES=10.0.0.0/99"_s)
+        << QStringList{u"TRUSTED_PROXIES"_s};
     QTest::newRow("header_timeout_ms zero")
         << FileKind::Yaml << yaml("server:\n  header_timeout_ms: 0\n") << none << noEnv
         << QStringList{u"server.header_timeout_ms"_s};

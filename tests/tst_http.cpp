@@ -59,7 +59,8 @@ HttpResponse echo(const HttpRequest &request, const QString &answer = {})
     QJsonObject body{{QStringLiteral("method"), QString::fromLatin1(request.method)},
                      {QStringLiteral("path"), QString::fromLatin1(request.path)},
                      {QStringLiteral("query"), QString::fromLatin1(request.query)},
-                     {QStringLiteral("bodyLength"), int(request.body.size())}};
+                     {QStringLiteral("bodyLength"), int(request.body.size())},
+                     {QStringLiteral("peer"), request.peer.toString()}};
     if (!answer.isEmpty())
         body.insert(QStringLiteral("answer"), answer);
     if (!request.header("authorization").isNull())
@@ -179,6 +180,8 @@ private Q_SLOTS:
     void foldAcrossReadsRefused();
     void listenBacklogAboveQtDefault();
     void connectionsPerAddressCapped();
+    void forwardedForFromTrustedProxiesOnly_data();
+    void forwardedForFromTrustedProxiesOnly();
     void servedOnWorkerThreads();
 
 private:
@@ -733,6 +736,52 @@ void TestHttp::connectionsPerAddressCapped()
     TestClient later(port());
     QCOMPARE(later.get("/").status, 200);
     QCOMPARE(second.get("/").status, 200); // the connections already in keep theirs
+
+    // A trusted load balancer carries every player's connections: it is not capped.
+    limits.trustedProxies = {QHostAddress::parseSubnet(QStringLiteral("127.0.0.1/32"))};
+    startServer(limits);
+    TestClient a(port()), b(port()), c(port());
+    QCOMPARE(c.get("/").status, 200);
+    QCOMPARE(m_server->openConnections(), 3);
+}
+
+void TestHttp::forwardedForFromTrustedProxiesOnly_data()
+{
+    QTest::addColumn<bool>("trusted");
+    QTest::addColumn<QByteArrayList>("forwardedFor");
+    QTest::addColumn<QString>("peer");
+    QTest::newRow("untrusted peer's header ignored")
+        << false << QByteArrayList{"203.0.113.9"} << QStringLiteral("127.0.0.1");
+    QTest::newRow("client behind a trusted proxy")
+        << true << QByteArrayList{"203.0.113.9"} << QStringLiteral("203.0.113.9");
+    // The left part is whatever the client sent: only the hop the proxy added counts.
+    QTest::newRow("spoofed entries left of the client")
+        << true << QByteArrayList{"10.9.9.9, 203.0.113.9"} << QStringLiteral("203.0.113.9");
+    QTest::newRow("through two trusted hops")
+        << true << QByteArrayList{"203.0.113.9, 127.0.0.5"} << QStringLiteral("203.0.113.9");
+    QTest::newRow("two header lines")
+        << true << QByteArrayList{"198.51.100.1", "203.0.113.9"} << QStringLiteral("203.0.113.9");
+    QTest::newRow("garbage stops at the proxy")
+        << true << QByteArrayList{"not-an-address"} << QStringLiteral("127.0.0.1");
+    QTest::newRow("no header") << true << QByteArrayList{} << QStringLiteral("127.0.0.1");
+}
+
+void TestHttp::forwardedForFromTrustedProxiesOnly()
+{
+    QFETCH(bool, trusted);
+    QFETCH(QByteArrayList, forwardedFor);
+    QFETCH(QString, peer);
+    HttpLimits limits = testLimits();
+    if (trusted)
+        limits.trustedProxies = {QHostAddress::parseSubnet(QStringLiteral("127.0.0.0/8"))};
+    startServer(limits);
+    QList<QPair<QByteArray, QByteArray>> headers;
+    for (const QByteArray &value : forwardedFor)
+        headers.append({"X-Forwarded-For", value});
+    TestClient client(port());
+    const TestResponse r = client.request("GET", "/who", {}, headers);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(jsonString(r, "peer"), peer);
 }
 
 // The kernel's accept queue: Qt's default of 50 refuses a burst of players arriving at once.

@@ -167,6 +167,11 @@ Status LatchkeyServer::start()
     limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
     limits.maxConnections = connectionLimit(m_config.server.maxConnections, workers);
     limits.maxConnectionsPerAddress = m_config.server.maxConnectionsPerAddress;
+    for (const QString &proxy : m_config.server.trustedProxies) {
+        QPair<QHostAddress, int> range;
+        if (parseAddressRange(proxy, &range)) // loadConfig() refused any that is not
+            limits.trustedProxies.append(range);
+    }
     ServerContext *context = m_context.get();
     m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
         return std::unique_ptr<RequestHandler>(new Worker(*context, index));

@@ -7,6 +7,8 @@
 #include "config/envfile_p.h"
 #include "config/yamlsource_p.h"
 
+#include <QHostAddress>
+
 #include <algorithm>
 #include <span>
 #include <variant>
@@ -200,6 +202,18 @@ Status checkDevProviderOnLoopback(ConfigDraft &draft)
                          "loopback; set SERVER_HOST=127.0.0.1 or turn DEV_IDP off"_s);
 }
 
+Status checkTrustedProxies(ConfigDraft &draft)
+{
+    for (const QString &entry : draft.config.server.trustedProxies) {
+        if (!QHostAddress(entry).isNull() || QHostAddress::parseSubnet(entry).second >= 0)
+            continue;
+        return invalidConfig(u"%1: \"%2\" is not an address or CIDR range; list the load "
+                             "balancers' addresses, e.g. 10.0.0.0/8,::1"_s.arg(
+                                 draft.nameOf(&draft.config.server.trustedProxies), entry));
+    }
+    return Done{};
+}
+
 // Checked in this order; the first broken rule is the error.
 const Rule rules[] = {
     OneOf{[](Config &c) { return &c.database.driver; }, drivers, "a supported driver"_L1},
@@ -246,6 +260,7 @@ const Rule rules[] = {
                           "https://accounts.google.com,accounts.google.com"_L1},
 
     Check{checkDevProviderOnLoopback},
+    Check{checkTrustedProxies},
     NotEmpty<QStringList>{[](Config &c) { return &c.dev.clientIds; },
                           "list the client IDs games use with the development provider, e.g. "
                           "latchkey-dev"_L1,

@@ -53,8 +53,11 @@ struct Config
         int workers = 0;                    //!< server.workers, SERVER_WORKERS (0: one per core)
         int maxConnections = 10000;         //!< server.max_connections
         int maxConnectionsPerAddress = 256; //!< server.max_connections_per_address (IPv6: /64)
-        int headerTimeoutMs = 10000;        //!< server.header_timeout_ms: whole header must arrive
-        int idleTimeoutMs = 60000;          //!< server.idle_timeout_ms: keep-alive idle limit
+        //! server.trusted_proxies, TRUSTED_PROXIES: addresses or CIDR ranges of the load
+        //! balancers whose X-Forwarded-For is believed (none by default).
+        QStringList trustedProxies;
+        int headerTimeoutMs = 10000;   //!< server.header_timeout_ms: whole header must arrive
+        int idleTimeoutMs = 60000;     //!< server.idle_timeout_ms: keep-alive idle limit
         int shutdownTimeoutMs = 10000; //!< server.shutdown_timeout_ms: in-flight grace on SIGTERM
         QString dataDir = QStringLiteral("data"); //!< server.data_dir, DATA_DIR
         QString logDir = QStringLiteral("logs");  //!< server.log_dir, LOG_DIR

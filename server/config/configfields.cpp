@@ -83,6 +83,8 @@ const ConfigField fields[] = {
      "max_connections_per_address"_L1,
      {},
      [](ConfigDraft &s) -> FieldTarget { return &s.config.server.maxConnectionsPerAddress; }},
+    {"server"_L1, "trusted_proxies"_L1, "TRUSTED_PROXIES"_L1,
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.server.trustedProxies; }},
     {"server"_L1,
      "header_timeout_ms"_L1,
      {},

@@ -20,7 +20,7 @@ bool ConnectionCounter::tryAcquire(const QHostAddress &peer)
     if (m_total.load() >= m_maxTotal)
         return false;
     int &count = m_perAddress[key]; // m_maxPerAddress >= 1: a new entry always passes
-    if (count >= m_maxPerAddress)
+    if (count >= m_maxPerAddress && !isInRanges(peer, m_uncapped))
         return false;
     ++count;
     m_total.fetch_add(1);

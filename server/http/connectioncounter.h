@@ -1,6 +1,8 @@
 // The server's open connections, in all and per client address.
 #pragma once
 
+#include "forwarded.h"
+
 #include <QByteArray>
 #include <QHash>
 #include <QHostAddress>
@@ -16,8 +18,10 @@ namespace latchkey {
 class ConnectionCounter
 {
 public:
-    ConnectionCounter(int maxTotal, int maxPerAddress)
-        : m_maxTotal(maxTotal), m_maxPerAddress(maxPerAddress)
+    //! \a uncapped: addresses only the total limits (the trusted load balancers, which carry
+    //! every player's connections).
+    ConnectionCounter(int maxTotal, int maxPerAddress, AddressRanges uncapped = {})
+        : m_maxTotal(maxTotal), m_maxPerAddress(maxPerAddress), m_uncapped(std::move(uncapped))
     {
     }
 
@@ -31,6 +35,7 @@ public:
 private:
     const int m_maxTotal;
     const int m_maxPerAddress;
+    const AddressRanges m_uncapped;
     std::atomic<int> m_total{0};
     QMutex m_mutex;
     QHash<QByteArray, int> m_perAddress; //!< guarded by m_mutex; only addresses with connections

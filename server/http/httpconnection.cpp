@@ -134,6 +134,15 @@ struct ParserCallbacks
         if (const int failed = flushHeader(c))
             return failed;
         c->m_headersDone = true;
+        const AddressRanges &proxies = c->m_worker->limits().trustedProxies;
+        if (!proxies.isEmpty()) {
+            QByteArray forwardedFor; // every X-Forwarded-For line, in order (RFC 9110 5.3)
+            for (const auto &[name, value] : std::as_const(c->m_request.headers)) {
+                if (name == "x-forwarded-for")
+                    forwardedFor += (forwardedFor.isEmpty() ? "" : ",") + value;
+            }
+            c->m_request.peer = clientAddress(c->m_peer, forwardedFor, proxies);
+        }
         const qsizetype q = c->m_url.indexOf('?');
         c->m_request.path = q < 0 ? c->m_url : c->m_url.left(q);
         c->m_request.query = q < 0 ? QByteArray() : c->m_url.mid(q + 1);
@@ -416,32 +425,6 @@ void HttpConnection::drain()
     m_draining = true;
     if (isIdle())
         closeConnection();
-}
-
-Responder::Responder(HttpConnection *connection, quint64 sequence)
-    : m_state(std::make_shared<State>(State{connection, sequence, false}))
-{
-}
-
-void Responder::send(HttpResponse response) const
-{
-    if (!m_state || m_state->done) {
-        qCWarning(lcHttp) << "a handler answered one request twice; the second answer is dropped";
-        return;
-    }
-    m_state->done = true;
-    if (HttpConnection *c = m_state->connection.data())
-        c->respond(m_state->sequence, response);
-}
-
-bool Responder::isDone() const
-{
-    return !m_state || m_state->done;
-}
-
-bool Responder::isClientGone() const
-{
-    return !m_state || !m_state->connection;
 }
 
 } // namespace latchkey

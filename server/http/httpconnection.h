@@ -1,6 +1,7 @@
 // One client connection on a worker thread: parses requests, enforces limits, writes answers.
 #pragma once
 
+#include "forwarded.h"
 #include "httprequest.h"
 #include "responder.h"
 
@@ -24,7 +25,11 @@ struct HttpLimits
     int idleTimeoutMs = 60000;      //!< keep-alive connection with nothing in flight
     int maxConnections = 10000;
     int maxConnectionsPerAddress = 256; //!< an IPv6 client is its /64
-    int listenBacklog = 4096;           //!< the kernel caps it at net.core.somaxconn
+    //! Load balancers (address, prefix length) whose X-Forwarded-For names the client: a
+    //! request through one of them has the client's address as its peer, and the proxy's
+    //! own connections are not capped per address. Nobody else's header is believed.
+    AddressRanges trustedProxies;
+    int listenBacklog = 4096; //!< the kernel caps it at net.core.somaxconn
     //! Answers written but not yet taken by the client; past it the connection is not read
     //! (nor its pipelined requests parsed) until the client reads.
     qint64 maxUnsentBytes = 1024 * 1024;

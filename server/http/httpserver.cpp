@@ -28,7 +28,7 @@ HttpServer::HttpServer(const HttpLimits &limits, int workerCount, HandlerFactory
                        QObject *parent)
     : QObject(parent), m_limits(limits), m_factory(std::move(factory)),
       m_acceptor(new Acceptor(this)),
-      m_counter(limits.maxConnections, limits.maxConnectionsPerAddress)
+      m_counter(limits.maxConnections, limits.maxConnectionsPerAddress, limits.trustedProxies)
 {
     for (int i = 0; i < std::max(1, workerCount); ++i) {
         auto *thread = new QThread;

@@ -1,0 +1,35 @@
+// Answering a request exactly once, through the connection it came on (if it is still there).
+#include "responder.h"
+
+#include "httpconnection.h"
+#include "logging.h"
+
+namespace latchkey {
+
+Responder::Responder(HttpConnection *connection, quint64 sequence)
+    : m_state(std::make_shared<State>(State{connection, sequence, false}))
+{
+}
+
+void Responder::send(HttpResponse response) const
+{
+    if (!m_state || m_state->done) {
+        qCWarning(lcHttp) << "a handler answered one request twice; the second answer is dropped";
+        return;
+    }
+    m_state->done = true;
+    if (HttpConnection *c = m_state->connection.data())
+        c->respond(m_state->sequence, response);
+}
+
+bool Responder::isDone() const
+{
+    return !m_state || m_state->done;
+}
+
+bool Responder::isClientGone() const
+{
+    return !m_state || !m_state->connection;
+}
+
+} // namespace latchkey

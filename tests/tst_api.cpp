@@ -47,6 +47,7 @@ private Q_SLOTS:
     void idTokenLogin();
     void idTokenKeysAreCached();
     void keyFetchFailureRemembered();
+    void cachedKeysServeWhileRefetchFails();
     void accessTokenChecks_data();
     void accessTokenChecks();
     void refreshRotates();
@@ -472,6 +473,35 @@ void TestApi::keyFetchFailureRemembered()
     QCOMPARE(m_provider.hits("/jwks-down"), 2); // asked again once the failure is old
 }
 
+// A token with an unknown kid makes the server ask for the keys again; when that fetch fails,
+// the keys it already holds (still within their max-age) keep serving everyone else.
+void TestApi::cachedKeysServeWhileRefetchFails()
+{
+    int served = 0;
+    m_provider.route("/jwks-flaky", [this, &served](const StandInRequest &) {
+        if (served++ > 0)
+            return StandInReply{500, "{}", {}, 0, false};
+        const QJsonObject jwks{{QStringLiteral("keys"), QJsonArray{m_idKey.publicJwk()}}};
+        return StandInReply{200, QJsonDocument(jwks).toJson(), "public, max-age=3600", 0, false};
+    });
+    Config config = baseConfig(QStringLiteral("latchkey_api_jwks_flaky"));
+    config.google.jwksUrl = m_provider.url(QStringLiteral("/jwks-flaky"));
+    const std::unique_ptr<LatchkeyServer> server = startServer(config);
+    QVERIFY(server);
+    const auto loginWith = [&](const QByteArray &token) {
+        return postJsonOnce(server->port(), "/api/login",
+                            {{QStringLiteral("id_token"), QString::fromLatin1(token)}});
+    };
+    QCOMPARE(loginWith(idToken()).status, 200);
+    m_offsetMs = m_offsetMs.load() + 61 * 1000; // past the unknown-kid refetch interval
+    jwt::Key stranger = jwt::Key::generate(jwt::Algorithm::RS256);
+    stranger.setKeyId(QStringLiteral("rotated-in"));
+    checkError(loginWith(idToken({}, &stranger)), 503, "provider_unavailable");
+    QCOMPARE(m_provider.hits("/jwks-flaky"), 2);
+    QCOMPARE(loginWith(idToken()).status, 200);
+    QCOMPARE(m_provider.hits("/jwks-flaky"), 2);
+}
+
 void TestApi::accessTokenChecks_data()
 {
     QTest::addColumn<QString>("aud");
@@ -682,8 +712,9 @@ void TestApi::updatePicture_data()
     const QStringList refused = {
         QStringLiteral("https://user:pass@cdn.example.com/a.png"),
         QStringLiteral("https://google.com@evil.example/a.png"),
-        QStringLiteral("https://cdn.example.com/a\u202Egnp.png"), // right-to-left override
-        QStringLiteral("https://cdn.example.com/a\u200B.png"),    // zero-width space
+        QStringLiteral("https://cdn.example.com/a\u202Egnp.png"),  // right-to-left override
+        QStringLiteral("https://cdn.example.com/a\u200B.png"),     // zero-width space
+        QStringLiteral("https://cdn.example.com/a\U000E0041.png"), // tag character (plane 14)
     };
     for (const QString &url : refused)
         QTest::newRow(qPrintable(url)) << QJsonValue(url) << 400 << "invalid_picture";

@@ -568,6 +568,13 @@ void TestDevIdp::foreignHostRefused()
     QCOMPARE(r.status, status);
     if (status != 200)
         QVERIFY(r.body.contains("only answers requests addressed to"));
+    // A program's endpoint refuses in JSON, as its other errors are.
+    client.sendRaw("GET /dev-idp/jwks HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+    const TestResponse keys = client.readResponse();
+    QCOMPARE(keys.status, status);
+    QVERIFY(keys.header("content-type").startsWith("application/json"));
+    if (status != 200)
+        QCOMPARE(keys.json().value(u"code"_s).toString(), u"bad_request"_s);
 }
 
 void TestDevIdp::offByDefault()

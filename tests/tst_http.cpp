@@ -178,6 +178,7 @@ private Q_SLOTS:
     void headAnswersWithoutBody();
     void unreadAnswersStopReading();
     void foldAcrossReadsRefused();
+    void indentedBodyAfterSplitBlankLine();
     void listenBacklogAboveQtDefault();
     void connectionsPerAddressCapped();
     void forwardedForFromTrustedProxiesOnly_data();
@@ -318,6 +319,9 @@ void TestHttp::malformedRequest_data()
         << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\r\n\tchunked\r\n\r\n"
                       "0\r\n\r\n");
     QTest::newRow("folded other header") << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r\n  2\r\n\r\n");
+    QTest::newRow("folded after a bare LF")
+        << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\n chunked\r\n\r\n"
+                      "0\r\n\r\n");
 }
 
 void TestHttp::malformedRequest()
@@ -631,6 +635,8 @@ void TestHttp::repeatedSingletonHeaderRefused_data()
         << QByteArray("Authorization: Bearer a\r\nAuthorization: Bearer b\r\n");
     QTest::newRow("authorization, other case")
         << QByteArray("Authorization: Bearer a\r\nauthorization: Bearer b\r\n");
+    QTest::newRow("Authorization, the first one empty")
+        << QByteArray("Authorization:\r\nAuthorization: Bearer b\r\n");
     QTest::newRow("Host") << QByteArray("Host: 127.0.0.1\r\n");
     QTest::newRow("Content-Type") << QByteArray(
         "Content-Type: application/json\r\nContent-Type: text/plain\r\n");
@@ -714,6 +720,20 @@ void TestHttp::foldAcrossReadsRefused()
     const TestResponse r = client.readResponse();
     QCOMPARE(r.status, 400);
     QVERIFY(m_observed->eventList().isEmpty());
+}
+
+// A body may begin with spaces after a CRLF: when the header section's blank line ends one
+// read, the next read's indented body is not mistaken for a folded header line.
+void TestHttp::indentedBodyAfterSplitBlankLine()
+{
+    TestClient client(port());
+    client.sendRaw("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 10\r\n\r");
+    QTest::qWait(100); // the server reads and parses up to the split on its own
+    client.sendRaw("\n\r\n {\"a\":1}");
+    const TestResponse r = client.readResponse();
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 10);
 }
 
 // One client cannot take every slot: past its share its connections are closed at once,

@@ -187,7 +187,7 @@ void TestRouter::methodNotAllowedListsAllow()
     const TestResponse r = client.request("DELETE", "/plain");
     QCOMPARE(r.status, 405);
     QCOMPARE(code(r), QStringLiteral("method_not_allowed"));
-    QCOMPARE(r.header("allow"), QByteArray("GET, POST"));
+    QCOMPARE(r.header("allow"), QByteArray("GET, HEAD, POST"));
     QCOMPARE(m_shared->handled.load(), 0);
 }
 

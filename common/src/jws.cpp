@@ -61,7 +61,8 @@ QByteArray ecdsaRawToDer(QByteArrayView raw)
 }
 
 // An ECDSA signature (r, s) is just as valid as (r, n - s): to give each signature one
-// spelling, only the low half of s is produced and accepted (as Bitcoin's BIP 62 does).
+// spelling, only the low half of s is produced, and accepted with our own (private) keys
+// (as Bitcoin's BIP 62 does).
 // Big-endian, so a byte-wise comparison is the numeric one.
 constexpr unsigned char p256Order[p256CoordinateSize] = {
     0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
@@ -168,7 +169,10 @@ bool signatureMatches(const KeyData &key, QByteArrayView input, QByteArrayView s
             return false;
         return digestVerify(key.pkey.get(), input, signature);
     case Algorithm::ES256: {
-        if (signature.size() != 2 * p256CoordinateSize ||
+        if (signature.size() != 2 * p256CoordinateSize)
+            return false;
+        // Our own tokens have one spelling; a provider's signer may not normalise S.
+        if (key.hasPrivateKey &&
             isHighS(reinterpret_cast<const unsigned char *>(signature.data()) + p256CoordinateSize))
             return false;
         const QByteArray der = ecdsaRawToDer(signature);

@@ -21,20 +21,19 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                              const Config::Google &google, KeySet &googleKeys,
-                             const DevIdentityProvider *devIdp, LoginLog &log,
-                             FailureLimiter &limiter, Clock clock)
+                             const DevIdentityProvider *devIdp, LoginLog &log, Clock clock)
     : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp), m_log(log),
-      m_limiter(limiter), m_clock(clock), m_google(google, googleKeys, std::move(clock))
+      m_google(google, googleKeys, std::move(clock))
 {
 }
 
 void AccountRoutes::addRoutes(Router &router)
 {
-    const RouteRules signIn{Body::Json, Auth::None, true, true};
+    const RouteRules signIn{.body = Body::Json, .database = true, .failureLimited = true};
     // The refresh's failure limit is SessionService's: it spares tokens that are ours.
-    const RouteRules refresh{Body::Json, Auth::None, true, false};
-    const RouteRules json{Body::Json, Auth::Bearer, true, false};
-    const RouteRules bearer{Body::None, Auth::Bearer, true, false};
+    const RouteRules refresh{.body = Body::Json, .database = true};
+    const RouteRules json{.body = Body::Json, .auth = Auth::Bearer, .database = true};
+    const RouteRules bearer{.auth = Auth::Bearer, .database = true};
     router.add("POST", "/api/login", signIn, this, &AccountRoutes::login);
     router.add("POST", "/api/refresh", refresh, this, &AccountRoutes::refresh);
     router.add("POST", "/api/update_username", json, this, &AccountRoutes::updateUsername);
@@ -86,11 +85,7 @@ void AccountRoutes::refresh(Call &call)
         call.responder.sendError(token.error());
         return;
     }
-    const Result<IssuedSession> session = m_sessions.refresh(token->toLatin1(), call.client());
-    if (!session && session.error().code == ErrorCode::RateLimited)
-        call.responder.send(tooManyFailures(m_limiter.retryAfter(call.http.peer, m_clock())));
-    else
-        answer(call.responder, session);
+    answer(call.responder, m_sessions.refresh(token->toLatin1(), call.client()));
 }
 
 void AccountRoutes::updateUsername(Call &call)

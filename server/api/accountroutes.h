@@ -18,8 +18,7 @@ public:
     //! run on this worker's own GoogleProvider (its network access and key cache).
     AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                   const Config::Google &google, KeySet &googleKeys,
-                  const DevIdentityProvider *devIdp, LoginLog &log, FailureLimiter &limiter,
-                  Clock clock);
+                  const DevIdentityProvider *devIdp, LoginLog &log, Clock clock);
 
     void addRoutes(Router &router) override;
 
@@ -36,8 +35,6 @@ private:
     Storage &m_storage;
     const DevIdentityProvider *m_devIdp;
     LoginLog &m_log;
-    FailureLimiter &m_limiter; //!< for Retry-After when the refresh is held back
-    const Clock m_clock;
     GoogleProvider m_google; //!< last: destroyed first, with any checks in flight
 };
 

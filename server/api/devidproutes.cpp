@@ -35,25 +35,29 @@ bool isLoopbackName(QByteArrayView host)
 
 void DevIdpRoutes::addRoutes(Router &router)
 {
+    enum Answer { Json, Page }; // how a refusal is worded: for programs, or for people
     const auto add = [this, &router](QByteArrayView method, QByteArrayView path, RouteRules rules,
-                                     void (DevIdpRoutes::*handler)(Call &)) {
-        router.add(method, path, rules, [this, handler](Call &call) {
+                                     Answer answer, void (DevIdpRoutes::*handler)(Call &)) {
+        router.add(method, path, rules, [this, answer, handler](Call &call) {
             if (!isLoopbackName(call.http.header("host"))) {
-                call.responder.send(
-                    errorPage(u"This development sign-in only answers requests addressed to "
-                              "localhost, 127.0.0.1 or [::1]."_s));
+                const QString why = u"This development sign-in only answers requests addressed "
+                                    "to localhost, 127.0.0.1 or [::1]."_s;
+                if (answer == Page)
+                    call.responder.send(errorPage(why));
+                else
+                    call.responder.sendError({ErrorCode::BadRequest, why});
                 return;
             }
             (this->*handler)(call);
         });
     };
-    const RouteRules form{Body::Form, Auth::None, false, false};
-    add("GET", "/dev-idp/.well-known/openid-configuration", {}, &DevIdpRoutes::discovery);
-    add("GET", "/dev-idp/jwks", {}, &DevIdpRoutes::jwks);
-    add("GET", "/dev-idp/authorize", {}, &DevIdpRoutes::authorize);
-    add("POST", "/dev-idp/approve", form, &DevIdpRoutes::approve);
-    add("GET", "/dev-idp/approve", {}, &DevIdpRoutes::approve);
-    add("POST", "/dev-idp/token", form, &DevIdpRoutes::token);
+    const RouteRules form{.body = Body::Form};
+    add("GET", "/dev-idp/.well-known/openid-configuration", {}, Json, &DevIdpRoutes::discovery);
+    add("GET", "/dev-idp/jwks", {}, Json, &DevIdpRoutes::jwks);
+    add("GET", "/dev-idp/authorize", {}, Page, &DevIdpRoutes::authorize);
+    add("POST", "/dev-idp/approve", form, Page, &DevIdpRoutes::approve);
+    add("GET", "/dev-idp/approve", {}, Page, &DevIdpRoutes::approve);
+    add("POST", "/dev-idp/token", form, Json, &DevIdpRoutes::token);
 }
 
 void DevIdpRoutes::discovery(Call &call)

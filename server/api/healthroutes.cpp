@@ -6,8 +6,7 @@ namespace latchkey {
 void HealthRoutes::addRoutes(Router &router)
 {
     router.add("GET", "/health", {}, this, &HealthRoutes::health);
-    router.add("GET", "/health/ready", {Body::None, Auth::None, true, false}, this,
-               &HealthRoutes::ready);
+    router.add("GET", "/health/ready", {.database = true}, this, &HealthRoutes::ready);
 }
 
 void HealthRoutes::health(Call &call)

@@ -5,14 +5,6 @@
 
 namespace latchkey {
 
-HttpResponse tooManyFailures(int waitSecs)
-{
-    HttpResponse r = HttpResponse::error(
-        {ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later")});
-    r.headers.emplaceBack("Retry-After", QByteArray::number(waitSecs));
-    return r;
-}
-
 ClientInfo Call::client() const
 {
     return {http.peer, QString::fromUtf8(http.header("user-agent"))};
@@ -66,8 +58,11 @@ void Router::refuseUnrouted(const HttpRequest &request, const Responder &respond
 {
     QByteArray allow; // only built for a miss, off the hot path
     for (const Route &route : m_routes) {
-        if (route.path == request.path)
-            allow += (allow.isEmpty() ? "" : ", ") + route.method;
+        if (route.path != request.path)
+            continue;
+        allow += (allow.isEmpty() ? "" : ", ") + route.method;
+        if (route.method == "GET") // find() serves HEAD with it
+            allow += ", HEAD";
     }
     if (allow.isEmpty()) {
         responder.sendError({ErrorCode::NotFound, QStringLiteral("no such endpoint")});
@@ -120,11 +115,7 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
     }
     if (route.rules.failureLimited) {
         if (const int wait = m_limiter.retryAfter(request.peer, m_clock()); wait > 0) {
-            HttpResponse r =
-                HttpResponse::error({ErrorCode::RateLimited,
-                                     QStringLiteral("too many failed attempts; try again later")});
-            r.headers.emplaceBack("Retry-After", QByteArray::number(wait));
-            call.responder.send(std::move(r));
+            call.responder.sendError(Error::tooManyFailures(wait));
             return false;
         }
     }

@@ -46,9 +46,6 @@ struct RouteRules
 
 class Router;
 
-//! 429 rate_limited with Retry-After: \a waitSecs.
-HttpResponse tooManyFailures(int waitSecs);
-
 //! A set of routes in its own file pair; adding a group touches no other group.
 class RouteGroup
 {

@@ -12,7 +12,7 @@ Worker::Worker(ServerContext &context, int index)
       m_router(m_storage, m_sessions, context.limiter, context.clock), m_health(m_storage),
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
       m_account(m_signIn, m_sessions, m_storage, context.config.google, context.googleKeys,
-                context.devIdp.get(), context.loginLog, context.limiter, context.clock)
+                context.devIdp.get(), context.loginLog, context.clock)
 {
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);

@@ -157,12 +157,12 @@ void GoogleProvider::withKeys(bool forceRefresh, std::function<void(Status)> don
 {
     const KeySet::State keys = m_keys.state();
     const qint64 now = nowSecs();
-    if (!keys.lastFetch && now - keys.fetchedAt < KeySet::failureHoldSecs) {
-        done(keys.lastFetch.error()); // a failing provider is not asked again at once
+    if (!forceRefresh && !keys.keys.isEmpty() && now < keys.expiresAt) {
+        done(Done{}); // valid keys serve even while a later (forced) fetch is failing
         return;
     }
-    if (!forceRefresh && !keys.keys.isEmpty() && now < keys.expiresAt) {
-        done(Done{});
+    if (!keys.lastFetch && now - keys.fetchedAt < KeySet::failureHoldSecs) {
+        done(keys.lastFetch.error()); // a failing provider is not asked again at once
         return;
     }
     m_keyWaiters.push_back(std::move(done));

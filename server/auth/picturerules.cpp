@@ -11,12 +11,18 @@ Error refused(const QString &why)
     return {ErrorCode::InvalidPicture, why};
 }
 
+// By code point: the tag characters (U+E0000...) and others above U+FFFF are format
+// characters too, and a lone surrogate is no character at all.
 bool hasHiddenCharacters(const QString &text)
 {
-    for (const QChar c : text) {
-        const QChar::Category category = c.category();
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        char32_t u = text.at(i).unicode();
+        if (QChar::isHighSurrogate(u) && i + 1 < text.size() && text.at(i + 1).isLowSurrogate())
+            u = QChar::surrogateToUcs4(text.at(i), text.at(i + 1)), ++i;
+        const QChar::Category category = QChar::category(u);
         if (category == QChar::Other_Control || category == QChar::Other_Format ||
-            category == QChar::Separator_Line || category == QChar::Separator_Paragraph)
+            category == QChar::Other_Surrogate || category == QChar::Separator_Line ||
+            category == QChar::Separator_Paragraph)
             return true;
     }
     return false;

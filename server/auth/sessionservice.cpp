@@ -55,9 +55,8 @@ Result<IssuedSession> SessionService::refresh(QByteArrayView refreshToken, const
         // Only a token that is not ours can be a guess: those wait out the failure limit.
         // One whose MAC verifies is never held back by it, so one attacker behind a NAT
         // cannot lock out the players who share its address.
-        if (m_limiter.retryAfter(client.address, m_clock()) > 0)
-            return Error{ErrorCode::RateLimited,
-                         QStringLiteral("too many failed attempts; try again later")};
+        if (const int wait = m_limiter.retryAfter(client.address, m_clock()); wait > 0)
+            return Error::tooManyFailures(wait);
         return refused(claims.error(), client);
     }
     const qint64 now = nowSecs();

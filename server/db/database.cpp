@@ -77,7 +77,8 @@ bool Database::reopen()
     m_statements.clear();
     m_inTransaction = false;
     m_db.close();
-    if (!m_db.open())
+    m_lost = !m_db.open();
+    if (m_lost)
         return false;
     if (!m_postgres) {
         // Players' e-mails live in this file (and its -wal/-shm): only the owner may read it.
@@ -154,7 +155,8 @@ bool Database::isAlive()
 
 bool Database::ping()
 {
-    return isAlive() || (reopen() && isAlive());
+    m_lost = m_lost || !isAlive();
+    return !m_lost;
 }
 
 Error Database::failure(const QSqlQuery &query, const char *what)
@@ -176,10 +178,11 @@ Error Database::statementFailed(bool connectionLost)
     // A statement that failed on a connection which still answers at once failed on its own
     // (a bug, a constraint): 500. One whose connection went away lost the statement with it,
     // even when a reconnect succeeds right after (the server restarting): 503, which a
-    // client may retry. The reconnect is tried now, for the next request.
+    // client may retry. Storage reconnects before the next request, not every failing one
+    // (a connect can wait for connect_timeout).
     if (!connectionLost && isAlive())
         return Error::internal();
-    reopen();
+    m_lost = true;
     return Error::databaseUnavailable();
 }
 

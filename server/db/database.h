@@ -46,16 +46,21 @@ public:
     bool commit();
     void rollback();
 
-    //! SELECT 1; on failure closes, reopens and tries once more (readiness, reconnects).
+    //! SELECT 1 (readiness); a connection that does not answer is marked lost.
     bool ping();
+
+    //! The connection went away under a statement: Storage reopens it (at its own pace)
+    //! before the next request uses it.
+    bool isLost() const { return m_lost; }
+    //! Closes and opens the connection again; false while that fails.
+    bool reopen();
 
     //! Logs the driver's error for operators and returns what a client may see (no SQL,
     //! no driver text): DatabaseUnavailable when the connection is gone, else Internal.
     Error failure(const QSqlQuery &query, const char *what);
 
     //! For a prepared() that returned nullptr (or a failed BEGIN/COMMIT): DatabaseUnavailable
-    //! when the connection does not answer at once (it is reopened for the next request),
-    //! else Internal.
+    //! when the connection does not answer at once (it is then marked lost), else Internal.
     Error prepareFailure();
 
     static bool isUniqueViolation(const QSqlQuery &query);
@@ -64,7 +69,6 @@ public:
 
 private:
     Database(QSqlDatabase db, bool postgres);
-    bool reopen();
     //! SELECT 1 on the connection as it is, without reconnecting.
     bool isAlive();
     Error statementFailed(bool connectionLost);
@@ -72,6 +76,7 @@ private:
     QSqlDatabase m_db;
     bool m_postgres;
     bool m_inTransaction = false;
+    bool m_lost = false;
     struct Prepared
     {
         QSqlQuery query;

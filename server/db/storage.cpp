@@ -19,20 +19,39 @@ Storage::~Storage()
 
 bool Storage::isAvailable()
 {
-    if (m_db)
+    if (m_db && !m_db->isLost())
         return true;
     if (m_clock() < m_nextAttemptMs)
         return false;
+    // The first request after a loss tries at once; while that fails, one every retryMs.
+    const bool connected = m_db ? reconnect() : connect();
+    if (!connected)
+        m_nextAttemptMs = m_clock() + retryMs;
+    return connected;
+}
+
+bool Storage::connect()
+{
     Result<std::unique_ptr<Database>> db = Database::open(m_config, m_connectionName);
     if (!db) {
         qCCritical(lcDb) << db.error().message;
-        m_nextAttemptMs = m_clock() + retryMs;
         return false;
     }
     m_db = std::move(db).value();
     m_users = std::make_unique<UserStore>(*m_db);
     m_sessions = std::make_unique<SessionStore>(*m_db);
     return true;
+}
+
+bool Storage::reconnect()
+{
+    if (m_db->reopen()) {
+        qCInfo(lcDb) << "reconnected to the database";
+        return true;
+    }
+    qCCritical(lcDb) << "cannot reconnect to the database:"
+                     << m_db->connection().lastError().text();
+    return false;
 }
 
 } // namespace latchkey

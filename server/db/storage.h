@@ -24,7 +24,8 @@ public:
     Storage(const Storage &) = delete;
     Storage &operator=(const Storage &) = delete;
 
-    //! Opens the connection when it is not open yet; false while that fails.
+    //! Opens the connection when it is not open yet, or reopens it when a statement lost
+    //! it; false while that fails.
     bool isAvailable();
 
     // Only after isAvailable() returned true.
@@ -33,6 +34,9 @@ public:
     SessionStore &sessions() { return *m_sessions; }
 
 private:
+    bool connect();
+    bool reconnect();
+
     const Config::Database m_config;
     const QString m_connectionName;
     const Clock m_clock;

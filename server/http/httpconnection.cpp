@@ -71,7 +71,7 @@ struct ParserCallbacks
                 return fail(c, ErrorCode::BadRequest,
                             "malformed HTTP request: invalid header name");
             QByteArray name = c->m_headerField.toLower();
-            if (isSingleton(name) && !c->m_request.header(name).isNull())
+            if (isSingleton(name) && c->m_request.hasHeader(name))
                 return fail(c, ErrorCode::BadRequest,
                             "malformed HTTP request: a header that must appear once is repeated");
             c->m_request.headers.emplaceBack(std::move(name), c->m_headerValue.trimmed());
@@ -307,13 +307,20 @@ void HttpConnection::processInput()
 bool HttpConnection::hasFoldedLine() const
 {
     // RFC 9112 5.2: a line of the header section that starts with a space or tab continues
-    // the previous one (obs-fold). The lenient system http_parser joins it, so a folded
-    // "Transfer-Encoding:" or "Content-Length:" would frame the body one way for a proxy and
-    // another for us: refused. Only the header section is looked at (the input up to its
-    // blank line), with the end of what earlier reads left behind.
-    const qsizetype end = m_input.indexOf("\r\n\r\n");
-    const QByteArray section = m_headerTail + (end < 0 ? m_input : m_input.left(end + 2));
-    return section.contains("\r\n ") || section.contains("\r\n\t");
+    // the previous one (obs-fold). The lenient system http_parser joins it, also after a bare
+    // LF, so a folded "Transfer-Encoding:" or "Content-Length:" would frame the body one way
+    // for a proxy and another for us: refused. Only the header section is looked at, up to
+    // its blank line, which may have begun in the bytes an earlier read left behind.
+    const QByteArray text = m_headerTail + m_input;
+    for (qsizetype i = text.indexOf('\n'); i >= 0 && i + 1 < text.size();
+         i = text.indexOf('\n', i + 1)) {
+        const char next = text.at(i + 1);
+        if (next == ' ' || next == '\t')
+            return true;
+        if (next == '\n' || (next == '\r' && i + 2 < text.size() && text.at(i + 2) == '\n'))
+            return false; // the blank line: the body follows
+    }
+    return false;
 }
 
 void HttpConnection::dispatch()

@@ -7,6 +7,8 @@
 #include <QList>
 #include <QPair>
 
+#include <algorithm>
+
 namespace latchkey {
 
 struct HttpRequest
@@ -26,6 +28,13 @@ struct HttpRequest
                 return h.second;
         }
         return {};
+    }
+
+    //! Whether a header named \a lowerName was sent, even with an empty value.
+    bool hasHeader(QByteArrayView lowerName) const
+    {
+        return std::any_of(headers.cbegin(), headers.cend(),
+                           [lowerName](const auto &h) { return h.first == lowerName; });
     }
 
     //! The Content-Type's media type, lower-cased, without parameters ("application/json"

@@ -21,6 +21,8 @@ HttpResponse HttpResponse::error(const Error &error)
                                       {QStringLiteral("code"), QString(wireName(error.code))}});
     if (error.code == ErrorCode::InvalidToken)
         r.headers.emplaceBack("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    if (error.retryAfterSecs > 0)
+        r.headers.emplaceBack("Retry-After", QByteArray::number(error.retryAfterSecs));
     return r;
 }
 

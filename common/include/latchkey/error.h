@@ -51,7 +51,8 @@ LATCHKEY_COMMON_EXPORT std::optional<ErrorCode> errorCodeFromWire(QStringView wi
 struct Error
 {
     ErrorCode code = ErrorCode::Internal;
-    QString message; //!< for people; never holds secrets or internals
+    QString message;        //!< for people; never holds secrets or internals
+    int retryAfterSecs = 0; //!< when > 0, how long to wait before trying again (Retry-After)
 
     // The recurring errors, worded once.
     //! 503: the database cannot be reached (the server answers it, never 500).
@@ -61,6 +62,12 @@ struct Error
     }
     //! 500 as a client sees it: nothing internal (the details are logged where they happen).
     static Error internal() { return {ErrorCode::Internal, QStringLiteral("internal error")}; }
+    //! 429 from the failed-attempt limit: the client may try again in \a waitSecs (> 0).
+    static Error tooManyFailures(int waitSecs)
+    {
+        return {ErrorCode::RateLimited, QStringLiteral("too many failed attempts; try again later"),
+                waitSecs};
+    }
     //! 404, also "no such row" between a store and its caller.
     static Error notFound(const QString &message) { return {ErrorCode::NotFound, message}; }
 };

@@ -153,6 +153,7 @@ private Q_SLOTS:
     void headersJustUnderTheLimit();
     void bodyTooLargeByContentLength();
     void chunkedBodyTooLarge();
+    void chunkedBodyWithinLimit_data();
     void chunkedBodyWithinLimit();
     void malformedRequest_data();
     void malformedRequest();
@@ -284,11 +285,24 @@ void TestHttp::chunkedBodyTooLarge()
     QVERIFY(m_observed->eventList().isEmpty());
 }
 
+// Chunk extensions and trailer fields as RFC 9112 7.1 writes them are taken (and ignored).
+void TestHttp::chunkedBodyWithinLimit_data()
+{
+    QTest::addColumn<QByteArray>("chunks");
+    QTest::newRow("plain") << QByteArray("3\r\n{\"a\r\n5\r\n\":12}\r\n0\r\n\r\n");
+    QTest::newRow("extensions") << QByteArray(
+        "3;x\r\n{\"a\r\n5 ; n = v ;m=\"q\\\"; \"\r\n\":12}\r\n0;end\r\n\r\n");
+    QTest::newRow("upper-case hex, leading zeros, trailer")
+        << QByteArray("0003\r\n{\"a\r\n5\r\n\":12}\r\n0\r\nX-Digest: abc\r\n\r\n");
+}
+
 void TestHttp::chunkedBodyWithinLimit()
 {
+    QFETCH(QByteArray, chunks);
     TestClient client(port());
     client.sendRaw("POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                   "Transfer-Encoding: chunked\r\n\r\n3\r\n{\"a\r\n5\r\n\":12}\r\n0\r\n\r\n");
+                   "Transfer-Encoding: chunked\r\n\r\n" +
+                   chunks);
     const TestResponse r = client.readResponse();
     QCOMPARE(r.status, 200);
     QCOMPARE(r.json().value(QLatin1StringView("bodyLength")).toInt(), 8);
@@ -322,6 +336,21 @@ void TestHttp::malformedRequest_data()
     QTest::newRow("folded after a bare LF")
         << QByteArray("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding:\n chunked\r\n\r\n"
                       "0\r\n\r\n");
+    // A CR without LF (RFC 9112 2.2): the lenient parser took it and any byte as a line end.
+    QTest::newRow("bare CR ends the header section")
+        << QByteArray("GET /a HTTP/1.1\r\nHost: x\r\n\r(\nGET /b HTTP/1.1\r\n\r\n");
+    QTest::newRow("bare CR in a header value") << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r2\r\n\r\n");
+    // Chunked framing (RFC 9112 7.1), which the lenient parser reads loosely.
+    const QByteArray chunked = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n";
+    QTest::newRow("chunk size 2 2") << chunked + "2 2\r\nab\r\n0\r\n\r\n";
+    QTest::newRow("chunk size not hex") << chunked + "x\r\nab\r\n0\r\n\r\n";
+    QTest::newRow("chunk size too long") << chunked + "0000000000000002\r\nab\r\n0\r\n\r\n";
+    QTest::newRow("chunk size line ends in CR") << chunked + "2\rab\r\n0\r\n\r\n";
+    QTest::newRow("chunk extension without name") << chunked + "2;\r\nab\r\n0\r\n\r\n";
+    QTest::newRow("chunk extension bad value") << chunked + "2;a=(\r\nab\r\n0\r\n\r\n";
+    QTest::newRow("chunk data longer than its size") << chunked + "2\r\nabcd\r\n0\r\n\r\n";
+    QTest::newRow("folded trailer") << chunked + "0\r\nX-T: 1\r\n 2\r\n\r\n";
+    QTest::newRow("trailer ends in bare LF") << chunked + "0\r\nX-T: 1\n\r\n";
 }
 
 void TestHttp::malformedRequest()

@@ -134,6 +134,7 @@ struct ParserCallbacks
         if (const int failed = flushHeader(c))
             return failed;
         c->m_headersDone = true;
+        c->m_framing.setChunked(p->flags & F_CHUNKED);
         const AddressRanges &proxies = c->m_worker->limits().trustedProxies;
         if (!proxies.isEmpty()) {
             QByteArray forwardedFor; // every X-Forwarded-For line, in order (RFC 9110 5.3)
@@ -157,9 +158,9 @@ struct ParserCallbacks
         // RFC 9110 10.1.1: a client that asks waits for this before it sends the body.
         const bool bodyFollows =
             (p->flags & F_CHUNKED) || (p->content_length != ULLONG_MAX && p->content_length > 0);
-        if (bodyFollows && !c->m_http10 &&
-            c->m_request.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0)
-            c->m_socket.write("HTTP/1.1 100 Continue\r\n\r\n");
+        c->m_continuePending =
+            bodyFollows && !c->m_http10 &&
+            c->m_request.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0;
         return 0;
     }
 
@@ -273,20 +274,28 @@ void HttpConnection::processInput()
         return;
     m_inProcessInput = true;
     while (!m_inFlight && !m_closing && !m_input.isEmpty() && !isOutputBlocked()) {
-        if (!m_headersDone && hasFoldedLine()) {
-            failAndClose({ErrorCode::BadRequest,
-                          QStringLiteral("malformed HTTP request: a folded header line")});
-            break;
-        }
         const size_t parsed = http_parser_execute(&m_parser, &ParserCallbacks::settings(),
                                                   m_input.constData(), size_t(m_input.size()));
-        if (!m_headersDone) // what the next read's check needs of this one's end
-            m_headerTail = (m_headerTail + m_input.left(qsizetype(parsed))).right(2);
+        const QString fault = m_framing.feed(QByteArrayView(m_input).first(qsizetype(parsed)));
         m_input.remove(0, qsizetype(parsed));
         const http_errno err = HTTP_PARSER_ERRNO(&m_parser);
         if (m_parseError) {
             failAndClose(*m_parseError);
             break;
+        }
+        if (!fault.isEmpty() || (m_messageComplete && !m_framing.isComplete())) {
+            failAndClose(
+                {ErrorCode::BadRequest,
+                 QStringLiteral("malformed HTTP request: %1")
+                     .arg(fault.isEmpty()
+                              ? QStringLiteral("a message end the strict framing does not see")
+                              : fault)});
+            break;
+        }
+        if (m_continuePending) { // only once the header section has passed the checks
+            m_continuePending = false;
+            if (!m_messageComplete) // the body may have come with the headers already
+                m_socket.write("HTTP/1.1 100 Continue\r\n\r\n");
         }
         if (err == HPE_PAUSED) {
             http_parser_pause(&m_parser, 0);
@@ -304,31 +313,12 @@ void HttpConnection::processInput()
     m_inProcessInput = false;
 }
 
-bool HttpConnection::hasFoldedLine() const
-{
-    // RFC 9112 5.2: a line of the header section that starts with a space or tab continues
-    // the previous one (obs-fold). The lenient system http_parser joins it, also after a bare
-    // LF, so a folded "Transfer-Encoding:" or "Content-Length:" would frame the body one way
-    // for a proxy and another for us: refused. Only the header section is looked at, up to
-    // its blank line, which may have begun in the bytes an earlier read left behind.
-    const QByteArray text = m_headerTail + m_input;
-    for (qsizetype i = text.indexOf('\n'); i >= 0 && i + 1 < text.size();
-         i = text.indexOf('\n', i + 1)) {
-        const char next = text.at(i + 1);
-        if (next == ' ' || next == '\t')
-            return true;
-        if (next == '\n' || (next == '\r' && i + 2 < text.size() && text.at(i + 2) == '\n'))
-            return false; // the blank line: the body follows
-    }
-    return false;
-}
-
 void HttpConnection::dispatch()
 {
     m_messageComplete = false;
     m_requestStarted = false;
     m_headersDone = false; // the next request's header section follows
-    m_headerTail.clear();
+    m_framing.reset();
     m_inFlight = true;
     m_headRequest = m_request.method == "HEAD";
     m_deadlineMs = 0; // the handler bounds its own work (provider and database timeouts)

@@ -4,6 +4,7 @@
 #include "forwarded.h"
 #include "httprequest.h"
 #include "responder.h"
+#include "strictframing.h"
 
 #include <QObject>
 #include <QTcpSocket>
@@ -55,7 +56,6 @@ private:
     void onReadyRead();
     void resumeReading();
     bool isOutputBlocked() const;
-    bool hasFoldedLine() const;
     void processInput();
     void dispatch();
     void respond(quint64 sequence, const HttpResponse &response);
@@ -74,9 +74,10 @@ private:
     QByteArray m_headerField;
     QByteArray m_headerValue;
     bool m_lastWasValue = false;
-    bool m_headersDone = false; //!< what the parser reports as headers now are trailers
-    bool m_headRequest = false; //!< the answer in flight is to a HEAD: headers only
-    QByteArray m_headerTail;    //!< the last bytes of the header section parsed so far
+    bool m_headersDone = false;     //!< what the parser reports as headers now are trailers
+    bool m_continuePending = false; //!< "Expect: 100-continue" to answer
+    bool m_headRequest = false;     //!< the answer in flight is to a HEAD: headers only
+    StrictFraming m_framing;        //!< what the lenient parser takes, read strictly
     bool m_http10 = false;
     bool m_requestStarted = false;
     bool m_inProcessInput = false;

@@ -32,7 +32,8 @@ TcpProxy::TcpProxy(quint16 targetPort) : m_target(targetPort)
 
 TcpProxy::~TcpProxy()
 {
-    QMetaObject::invokeMethod(m_context, [this] { delete m_context; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_context, [this] { delete m_context; }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }

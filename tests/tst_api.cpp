@@ -647,6 +647,12 @@ void TestApi::usernameConflictIgnoresCase()
     checkError(client.postJson("/api/update_username",
                                {{QStringLiteral("new_username"), fullwidth}}, accessOf(two)),
                409, "username_taken");
+    // Names that look the same (UTS #39 skeletons): zero for O, capital I for l.
+    const QString lookalike = QString(name).replace(u'o', u'0').replace(u'l', u'I');
+    QVERIFY(lookalike != name);
+    checkError(client.postJson("/api/update_username",
+                               {{QStringLiteral("new_username"), lookalike}}, accessOf(two)),
+               409, "username_taken");
     // The owner may change the case of their own name.
     const TestResponse own = client.postJson(
         "/api/update_username", {{QStringLiteral("new_username"), name.toUpper()}}, accessOf(one));

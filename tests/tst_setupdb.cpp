@@ -55,6 +55,7 @@ private Q_SLOTS:
     void badUsageExitsWithTwo_data();
     void badUsageExitsWithTwo();
     void serverRefusesOldSchemaUntilSetupDb();
+    void upgradeFillsNameSkeletons();
 
 private:
     bool isPostgres() const { return m_driver == "postgres"_L1; }
@@ -495,6 +496,52 @@ void TestSetupDb::serverRefusesOldSchemaUntilSetupDb()
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const latchkey::Status accepted = latchkey::LatchkeyServer::prepareSchema(config);
     QVERIFY2(accepted.ok(), accepted.ok() ? "" : qPrintable(accepted.error().message));
+}
+
+// Schema 2 adds users.name_skeleton, which only ICU computes: the users of a schema-1
+// database get theirs from the migrator, the oldest first; a later account whose name looks
+// like an earlier one's keeps its name without one, and new names can take neither.
+void TestSetupDb::upgradeFillsNameSkeletons()
+{
+    if (isPostgres()) {
+        const QString error = createDbaDatabase();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    {
+        auto db = latchkey::Database::open(databaseConfig(), u"tst_setupdb-schema1"_s);
+        QVERIFY(db);
+        const latchkey::Migration first = latchkey::Migrator(**db).available().constFirst();
+        QCOMPARE(first.version, 1);
+        QStringList statements = latchkey::Migrator::splitStatements(first.sql);
+        statements << u"CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT "
+                      "NOT NULL, applied_at TEXT NOT NULL)"_s
+                   << u"INSERT INTO schema_migrations VALUES (1, '%1', 'then')"_s.arg(first.name);
+        for (const QString &statement : std::as_const(statements)) {
+            QSqlQuery query((*db)->connection());
+            QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+        }
+    }
+    // "copy" and Cyrillic "сору" look the same; the older one keeps the skeleton.
+    for (const QString &name : {u"copy"_s, u"\u0441\u043E\u0440\u0443"_s, u"Alice"_s})
+        QCOMPARE(insertUser(name), QString());
+
+    const RunResult run = runSetupDb({u"--skip-create"_s});
+    QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+    QVERIFY2(run.out.contains(u"applied 002_name_skeleton.sql"_s), qPrintable(run.out));
+    const auto skeletonOf = [this](const QString &name) {
+        return appQuery(
+                   u"SELECT COALESCE(name_skeleton, '-') FROM users WHERE name = '%1'"_s.arg(name))
+            .toString();
+    };
+    QCOMPARE(skeletonOf(u"copy"_s), u"copy"_s);
+    QCOMPARE(skeletonOf(u"\u0441\u043E\u0440\u0443"_s), u"-"_s);
+    QCOMPARE(skeletonOf(u"Alice"_s), u"alice"_s);
+    // A new look-alike of either is refused by the unique index.
+    QString error;
+    appQuery(u"INSERT INTO users (email, name, name_key, name_skeleton, created_at, last_login) "
+             "VALUES ('x@example.com', 'c0py', 'c0py', 'copy', 'now', 'now')"_s,
+             &error);
+    QVERIFY2(error.contains(u"name_skeleton"_s), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TestSetupDb)

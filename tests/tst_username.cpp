@@ -30,6 +30,18 @@ QString charsMessage()
     return u"username may contain only letters (with their accents), digits, '_', '-' and '.'"_s;
 }
 
+QString invisibleMessage()
+{
+    return u"username may not contain invisible characters or characters that Unicode does not "
+           "recommend for names"_s;
+}
+
+QString scriptsMessage()
+{
+    return u"username mixes writing systems (such as Latin and Cyrillic): use one, with digits "
+           "and '_', '-', '.'"_s;
+}
+
 bool hasControl(const QString &text)
 {
     return username::sanitizeForLog(text) != text;
@@ -48,6 +60,8 @@ private Q_SLOTS:
     void normalizeInvalid();
     void reserved_data();
     void reserved();
+    void skeletonKey_data();
+    void skeletonKey();
     void hugeInputIsRefusedAsTooLong();
     void foldKey_data();
     void foldKey();
@@ -74,7 +88,11 @@ void TestUsername::normalizeValid_data()
     // Scripts that need combining marks NFKC cannot fold into their letters.
     QTest::newRow("devanagari") << u"नमस्ते"_s << u"नमस्ते"_s;
     QTest::newRow("thai") << u"สมศักดิ์"_s << u"สมศักดิ์"_s;
-    QTest::newRow("marks stacked on a letter") << u"ab\u0308\u0308"_s << u"ab\u0308\u0308"_s;
+    QTest::newRow("marks stacked on a letter") << u"ab\u0308\u0301"_s << u"ab\u0308\u0301"_s;
+    // UTS #39's Moderately Restrictive level: Latin with one other script, but not Cyrillic
+    // or Greek (whose letters look Latin); a single script of any kind.
+    QTest::newRow("latin with han") << u"user_山田"_s << u"user_山田"_s;
+    QTest::newRow("greek") << u"Αλέξης"_s << u"Αλέξης"_s;
     QTest::newRow("arabic-indic digits") << u"ab\u0661\u0662"_s << u"ab\u0661\u0662"_s;
     QTest::newRow("exactly 3") << u"abc"_s << u"abc"_s;
     QTest::newRow("exactly 32") << QString(32, u'x') << QString(32, u'x');
@@ -154,6 +172,18 @@ void TestUsername::normalizeInvalid_data()
     // A number, but not a decimal digit (and, unlike U+2167, not one NFKC turns into letters).
     QTest::newRow("roman numeral ten thousand") << u"bob\u2182"_s << charsMessage();
     QTest::newRow("fraction") << u"bob\u00BD"_s << charsMessage();
+    // Look-alike and invisible characters (UTS #39 through ICU uspoof).
+    QTest::newRow("cyrillic a in admin") << u"\u0430dmin"_s << scriptsMessage();
+    QTest::newRow("greek omicron in root") << u"r\u03BFot"_s << scriptsMessage();
+    QTest::newRow("latin and cyrillic") << u"Ivan_Иван"_s << scriptsMessage();
+    QTest::newRow("combining grapheme joiner") << u"admin\u034F"_s << invisibleMessage();
+    QTest::newRow("variation selector") << u"al\uFE0Fice"_s << invisibleMessage();
+    QTest::newRow("hangul fillers") << u"\u3164\u3164\u3164"_s << invisibleMessage();
+    QTest::newRow("khmer invisible vowel") << u"ab\u17B4c"_s << invisibleMessage();
+    QTest::newRow("mongolian variation selector") << u"ab\u180Bc"_s << invisibleMessage();
+    QTest::newRow("one mark twice") << u"ab\u0308\u0308"_s << invisibleMessage();
+    QTest::newRow("two numbering systems")
+        << u"ab1\u0661"_s << u"username mixes digits of different numbering systems"_s;
 }
 
 void TestUsername::normalizeInvalid()
@@ -190,6 +220,34 @@ void TestUsername::reserved_data()
     QTest::newRow("fullwidth") << u"ａｄｍｉｎ"_s << u"username \"admin\" is reserved"_s;
     QTest::newRow("fullwidth upper") << u"ＲＯＯＴ"_s << u"username \"ROOT\" is reserved"_s;
     QTest::newRow("ligature") << u"of\uFB01cial"_s << u"username \"official\" is reserved"_s;
+    // Names that look reserved (the same confusable skeleton).
+    QTest::newRow("dotless i") << u"adm\u0131n"_s << u"username \"adm\u0131n\" is reserved"_s;
+    QTest::newRow("zeros for o") << u"r00t"_s << u"username \"r00t\" is reserved"_s;
+    QTest::newRow("rn for m") << u"rnod"_s << u"username \"rnod\" is reserved"_s;
+}
+
+void TestUsername::skeletonKey_data()
+{
+    QTest::addColumn<QString>("a");
+    QTest::addColumn<QString>("b");
+    QTest::addColumn<bool>("collide");
+
+    QTest::newRow("cyrillic look-alikes") << u"copy"_s << u"\u0441\u043E\u0440\u0443"_s << true;
+    QTest::newRow("capital I and l") << u"Iee"_s << u"lee"_s << true;
+    QTest::newRow("zero and O") << u"bob"_s << u"b0b"_s << true;
+    QTest::newRow("rn and m") << u"modern"_s << u"rnodern"_s << true;
+    QTest::newRow("case") << u"Alice"_s << u"alice"_s << true;
+    QTest::newRow("different") << u"alice"_s << u"alicia"_s << false;
+    QTest::newRow("accent matters") << u"zoe"_s << u"zoë"_s << false;
+}
+
+void TestUsername::skeletonKey()
+{
+    QFETCH(QString, a);
+    QFETCH(QString, b);
+    QFETCH(bool, collide);
+
+    QCOMPARE(username::skeletonKey(a) == username::skeletonKey(b), collide);
 }
 
 void TestUsername::reserved()

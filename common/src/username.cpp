@@ -1,7 +1,10 @@
 // The username rules: normalisation, validation, reserved names, e-mail-derived defaults.
 #include <latchkey/username.h>
 
+#include "spoofcheck_p.h"
+
 #include <QLatin1StringView>
+#include <QStringList>
 
 #include <utility>
 
@@ -45,14 +48,22 @@ bool isAllowed(char32_t c, char32_t previous)
     return QChar::isLetter(c) || QChar::isDigit(c) || c == U'_' || c == U'-' || c == U'.';
 }
 
+// Reserved as written, in another case, or in letters that look the same ("аdmin" with a
+// Cyrillic а would be refused as mixed scripts anyway; "admın" with a dotless ı would not).
 bool isReserved(const QString &normalized)
 {
+    static const QStringList reservedSkeletons = [] {
+        QStringList keys;
+        for (QLatin1StringView reserved : reservedNames)
+            keys.append(skeletonKey(reserved));
+        return keys;
+    }();
     const QString key = foldKey(normalized);
     for (QLatin1StringView reserved : reservedNames) {
         if (key == reserved)
             return true;
     }
-    return false;
+    return reservedSkeletons.contains(skeletonKey(normalized));
 }
 
 // Visits code points, not UTF-16 units; a lone surrogate is passed as itself, which no rule
@@ -150,6 +161,19 @@ Result<QString> normalize(const QString &raw)
         return invalid(
             u"username may contain only letters (with their accents), digits, '_', '-' and '.'"_s);
 
+    switch (spoof::check(name)) {
+    case spoof::Verdict::Ok:
+        break;
+    case spoof::Verdict::NotAllowed: // invisible or look-alike characters: not echoed either
+        return invalid(u"username may not contain invisible characters or characters that "
+                       "Unicode does not recommend for names"_s);
+    case spoof::Verdict::MixedScripts:
+        return invalid(u"username mixes writing systems (such as Latin and Cyrillic): use one, "
+                       "with digits and '_', '-', '.'"_s);
+    case spoof::Verdict::MixedNumbers:
+        return invalid(u"username mixes digits of different numbering systems"_s);
+    }
+
     // Safe to echo: every character passed the check above; sanitised all the same so the
     // message stays log-safe if the rules ever widen.
     if (isReserved(name))
@@ -161,6 +185,14 @@ Result<QString> normalize(const QString &raw)
 QString foldKey(const QString &normalized)
 {
     return normalized.toCaseFolded();
+}
+
+QString skeletonKey(const QString &normalized)
+{
+    // The skeleton of the name as shown, then folded: "Iee" (capital I) and "lee" look alike
+    // and share it, which folding first ("iee") would lose; "Alice" and "alice" already
+    // share foldKey().
+    return spoof::skeleton(normalized).toCaseFolded();
 }
 
 QString fromEmail(const QString &email)

@@ -101,7 +101,7 @@ void AccountRoutes::updateUsername(Call &call)
         return;
     }
     const User &before = call.session.user;
-    const Result<User> user = m_storage.users().rename(before.id, *name, username::foldKey(*name));
+    const Result<User> user = m_storage.users().rename(before.id, *name);
     if (!user) {
         if (user.error().code == ErrorCode::UsernameTaken) {
             m_log.write("username_taken", call.http.peer,

@@ -1,6 +1,8 @@
 // Applies numbered SQL files in order, one transaction each, never dropping anything.
 #include "migrator.h"
 
+#include <latchkey/username.h>
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -99,6 +101,12 @@ Result<QStringList> Migrator::migrate()
                                  .arg(m.name, text)};
             }
         }
+        if (const Status filled = fillIn(m.version); !filled) {
+            m_db.rollback();
+            return Error{ErrorCode::Internal, QStringLiteral("migration %1 failed and was rolled "
+                                                             "back: %2")
+                                                  .arg(m.name, filled.error().message)};
+        }
         QSqlQuery record(m_db.connection());
         record.prepare(QStringLiteral(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"));
@@ -137,6 +145,36 @@ QStringList Migrator::splitStatements(const QString &sql)
     if (!current.trimmed().isEmpty())
         statements.append(current.trimmed());
     return statements;
+}
+
+Status Migrator::fillIn(int version)
+{
+    if (version != 2)
+        return Done{};
+    // 002_name_skeleton.sql: each existing user's username::skeletonKey(), which only ICU
+    // computes, the oldest account first. A later account whose name looks like an earlier
+    // one's keeps its name and no skeleton: renaming is the player's choice, not ours.
+    QSqlQuery users(m_db.connection());
+    users.setForwardOnly(true);
+    if (!users.exec(QStringLiteral("SELECT id, name FROM users ORDER BY id")))
+        return m_db.failure(users, "reading usernames");
+    // Read to the end first: a forward-only PostgreSQL result is lost to the next statement.
+    QList<std::pair<qint64, QString>> rows;
+    while (users.next())
+        rows.append({users.value(0).toLongLong(), users.value(1).toString()});
+    QSqlQuery set(m_db.connection());
+    if (!set.prepare(QStringLiteral("UPDATE users SET name_skeleton = ? WHERE id = ? AND NOT "
+                                    "EXISTS (SELECT 1 FROM users WHERE name_skeleton = ?)")))
+        return m_db.failure(set, "preparing the skeleton update");
+    for (const auto &[id, name] : std::as_const(rows)) {
+        const QString key = username::skeletonKey(name);
+        set.bindValue(0, key);
+        set.bindValue(1, id);
+        set.bindValue(2, key);
+        if (!set.exec())
+            return m_db.failure(set, "storing a username's skeleton");
+    }
+    return Done{};
 }
 
 } // namespace latchkey

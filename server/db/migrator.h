@@ -37,6 +37,9 @@ public:
     static QStringList splitStatements(const QString &sql);
 
 private:
+    //! What migration \a version adds that SQL cannot compute, in its transaction.
+    Status fillIn(int version);
+
     Database &m_db;
 };
 

@@ -38,15 +38,16 @@ inline constexpr Statement recordLogin{"record_login",
                                        "UPDATE users SET last_login = ? WHERE id = ?"};
 
 inline constexpr Statement insertUser{
-    "insert_user", "INSERT INTO users (email, name, name_key, picture, created_at, last_login)"
-                   " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING RETURNING id"};
+    "insert_user",
+    "INSERT INTO users (email, name, name_key, name_skeleton, picture, created_at, last_login)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"};
 
 inline constexpr Statement insertIdentity{
     "insert_identity", "INSERT INTO identities (provider, subject, user_id, email, created_at)"
                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (provider, subject) DO NOTHING"};
 
-inline constexpr Statement renameUser{"rename_user",
-                                      "UPDATE users SET name = ?, name_key = ? WHERE id = ?"};
+inline constexpr Statement renameUser{
+    "rename_user", "UPDATE users SET name = ?, name_key = ?, name_skeleton = ? WHERE id = ?"};
 
 inline constexpr Statement setPicture{"set_picture", "UPDATE users SET picture = ? WHERE id = ?"};
 

@@ -106,10 +106,11 @@ Result<UserStore::SignedIn> UserStore::create(const IdentityRecord &identity,
         insertUser->bindValue(0, identity.email);
         insertUser->bindValue(1, name);
         insertUser->bindValue(2, username::foldKey(name));
-        insertUser->bindValue(3,
+        insertUser->bindValue(3, username::skeletonKey(name));
+        insertUser->bindValue(4,
                               identity.picture.isEmpty() ? QVariant() : QVariant(identity.picture));
-        insertUser->bindValue(4, isoTime(now));
         insertUser->bindValue(5, isoTime(now));
+        insertUser->bindValue(6, isoTime(now));
         if (!insertUser->exec())
             return m_db.failure(*insertUser, "creating a user");
         if (insertUser->next()) {
@@ -146,14 +147,15 @@ Result<UserStore::SignedIn> UserStore::create(const IdentityRecord &identity,
     return SignedIn{user, true};
 }
 
-Result<User> UserStore::rename(qint64 userId, const QString &name, const QString &nameKey)
+Result<User> UserStore::rename(qint64 userId, const QString &name)
 {
     QSqlQuery *q = m_db.prepared(sql::renameUser);
     if (!q)
         return m_db.prepareFailure();
     q->bindValue(0, name);
-    q->bindValue(1, nameKey);
-    q->bindValue(2, userId);
+    q->bindValue(1, username::foldKey(name));
+    q->bindValue(2, username::skeletonKey(name));
+    q->bindValue(3, userId);
     if (!q->exec()) {
         if (Database::isUniqueViolation(*q))
             return Error{ErrorCode::UsernameTaken, QStringLiteral("that username is taken")};

@@ -39,8 +39,10 @@ public:
     //! NotFound when there is no such user.
     Result<User> byId(qint64 userId);
 
-    //! UsernameTaken when another user holds \a nameKey; InvalidToken when the user is gone.
-    Result<User> rename(qint64 userId, const QString &name, const QString &nameKey);
+    //! \a name is normalised already. UsernameTaken when another user's name is the same
+    //! without regard to case or looks the same (username::foldKey(), skeletonKey());
+    //! InvalidToken when the user is gone.
+    Result<User> rename(qint64 userId, const QString &name);
     Result<User> setPicture(qint64 userId, const QString &picture);
 
 private:

@@ -3,6 +3,7 @@
 #include "testclient.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -215,8 +216,16 @@ void TestShutdown::checkConfigAccepts()
     m_output += m_process->readAll();
     QCOMPARE(m_process->exitStatus(), QProcess::NormalExit);
     QCOMPARE(m_process->exitCode(), 0);
-    QVERIFY2(m_output.contains("configuration OK"), m_output.constData());
+    // The effective settings, relative paths resolved against the working directory...
+    const QString dir = QDir(m_dir->path()).canonicalPath();
+    const QString expected =
+        QStringLiteral("configuration OK (sqlite database %1/data/latchkey.db; address "
+                       "127.0.0.1:%2; data_dir %1/data; log_dir %1/logs)\n")
+            .arg(dir, QString::number(m_port));
+    QCOMPARE(output(), expected);
     QVERIFY(isRefused(m_port)); // checked, never started
+    // ... and nothing created there.
+    QVERIFY(QDir(dir).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden));
 }
 
 void TestShutdown::checkConfigNamesMissingSecret()

@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -41,6 +42,25 @@ void jsonMessageHandler(QtMsgType type, const QMessageLogContext &context, const
         {QStringLiteral("category"), QLatin1StringView(context.category)},
         {QStringLiteral("message"), message}};
     std::fprintf(stderr, "%s\n", QJsonDocument(line).toJson(QJsonDocument::Compact).constData());
+}
+
+// What --check-config prints: the database, the address and the directories the server would
+// use, paths made absolute against the current directory as the server resolves them.
+QString describe(const latchkey::Config &config)
+{
+    const auto absolute = [](const QString &path) {
+        return QDir::cleanPath(QDir::current().absoluteFilePath(path));
+    };
+    // One arg() call each, so that a % in a path is never taken for a placeholder.
+    const latchkey::Config::Database &db = config.database;
+    const QString database =
+        db.driver == QLatin1StringView("postgres")
+            ? QStringLiteral("postgres database %1 on %2:%3")
+                  .arg(db.name, db.host, QString::number(db.port))
+            : QStringLiteral("sqlite database %1").arg(absolute(db.sqlitePath));
+    return QStringLiteral("configuration OK (%1; address %2:%3; data_dir %4; log_dir %5)")
+        .arg(database, config.server.host, QString::number(config.server.port),
+             absolute(config.server.dataDir), absolute(config.server.logDir));
 }
 
 void applyLogLevel(const QString &level)
@@ -94,8 +114,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (parser.isSet(checkOption)) {
-        std::printf("configuration OK (%s database, %s:%d)\n", qPrintable(config->database.driver),
-                    qPrintable(config->server.host), config->server.port);
+        std::printf("%s\n", qPrintable(describe(*config)));
         return 0;
     }
     applyLogLevel(config->server.debug ? QStringLiteral("DEBUG") : config->server.logLevel);

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Latchkey needs from Debian 12's packages, skipping what is already there.
-# Usage: scripts/deps.sh run|test|bench   (run: build + start the server; test: also the test
-# tools; bench: also the load tools of bench/run.sh)
+# Usage: scripts/deps.sh run|test|bench|package   (run: build + start the server; test: also the
+# test tools; bench: also the load tools of bench/run.sh; package: also cpack -G DEB's tools)
 set -euo pipefail
 want=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-psql libqt6sql6-sqlite
       libyaml-cpp-dev libssl-dev libhttp-parser-dev qtkeychain-qt6-dev
@@ -20,6 +20,9 @@ test)
     # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known
     # font; openssl makes the certificate of its https picture host.
     want+=(xvfb xauth fonts-dejavu-core openssl)
+    # The .deb packages' check (tests/package): cpack's Depends come from dpkg-shlibdeps
+    # (dpkg-dev), which needs file; systemd-analyze (systemd) verifies the unit.
+    want+=(dpkg-dev file systemd)
     # Node for tests/fixtures/oidc (playwright-core asks for 20+; Debian 12's own nodejs is 18).
     # NodeSource's nodejs bundles npm and conflicts with Debian's npm: each only when missing.
     command -v node >/dev/null 2>&1 || want+=(nodejs)
@@ -30,7 +33,12 @@ bench)
     # Any nginx flavour will do; nginx-light only when none is installed (they conflict).
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
     ;;
-*) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
+package)
+    # cpack -G DEB (docs/OPERATIONS.md, Containerfile): Depends from dpkg-shlibdeps, which
+    # needs file.
+    want+=(dpkg-dev file)
+    ;;
+*) echo "usage: $0 run|test|bench|package" >&2; exit 2 ;;
 esac
 missing=()
 for p in "${want[@]}"; do

@@ -67,6 +67,8 @@ private Q_SLOTS:
     void malformedProviderTokensNeverSent_data();
     void malformedProviderTokensNeverSent();
     void rateLimitAfterFailures();
+    void concurrentGuessesCountWhileInProgress();
+    void providerCallsPerAddressCapped();
     void databaseUnavailable();
     void internalErrorHidesDetails();
     void loginLogRecordsEventsAndResistsForgery();
@@ -90,6 +92,10 @@ private:
         return r.json().value(QLatin1StringView("refresh_token")).toString();
     }
     void checkError(const TestResponse &r, int status, const char *code);
+    //! \a count logins with \a accessToken sent at once, each on its own connection:
+    //! how many got each status.
+    static QMap<int, int> concurrentLogins(quint16 port, const QByteArray &accessToken, int count);
+    qsizetype providerRequestsWith(const QByteArray &accessToken) const;
 
     QString m_driver;
     std::optional<PgServer> m_pg;
@@ -150,6 +156,9 @@ void TestApi::initTestCase()
             return StandInReply{429, "{}", {}, 0, false};
         if (token == "not-json")
             return StandInReply{200, "<html>", {}, 0, false};
+        if (token.startsWith("slow-bad-")) // refused after the delay its name gives
+            return StandInReply{
+                400, "{\"error\":\"invalid_token\"}", {}, token.mid(9).toInt(), false};
         const auto info = m_tokenInfo.constFind(token);
         if (info == m_tokenInfo.constEnd())
             return StandInReply{400, "{\"error\":\"invalid_token\"}", {}, 0, false};
@@ -917,14 +926,75 @@ void TestApi::rateLimitAfterFailures()
     // Logins from that address wait too, even with a good token; a minute later they pass.
     const QByteArray good =
         googleAccessToken(QStringLiteral("limited"), QStringLiteral("limited@example.com"));
+    const qsizetype asked = m_provider.requests().size();
     checkError(postJsonOnce(server->port(), "/api/login",
                             {{QStringLiteral("access_token"), QString::fromLatin1(good)}}),
                429, "rate_limited");
+    QCOMPARE(m_provider.requests().size(), asked); // refused before any provider call
     m_offsetMs = 61000;
     QCOMPARE(postJsonOnce(server->port(), "/api/login",
                           {{QStringLiteral("access_token"), QString::fromLatin1(good)}})
                  .status,
              200);
+}
+
+QMap<int, int> TestApi::concurrentLogins(quint16 port, const QByteArray &accessToken, int count)
+{
+    const QByteArray body = QJsonDocument(QJsonObject{{QStringLiteral("access_token"),
+                                                       QString::fromLatin1(accessToken)}})
+                                .toJson(QJsonDocument::Compact);
+    const QByteArray request = "POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                               "application/json\r\nContent-Length: " +
+                               QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    std::vector<std::unique_ptr<TestClient>> clients;
+    for (int i = 0; i < count; ++i)
+        clients.push_back(std::make_unique<TestClient>(port));
+    for (auto &c : clients)
+        c->sendRaw(request);
+    QMap<int, int> statuses; // status → how many
+    for (auto &c : clients)
+        ++statuses[c->readResponse().status];
+    return statuses;
+}
+
+qsizetype TestApi::providerRequestsWith(const QByteArray &accessToken) const
+{
+    const QList<StandInRequest> all = m_provider.requests();
+    return std::count_if(all.begin(), all.end(), [&](const StandInRequest &r) {
+        return r.authorization == "Bearer " + accessToken;
+    });
+}
+
+// 120 concurrent guesses from one address used to reach the provider 103 times: failures
+// were counted when they came back. A sign-in now counts from before its provider call.
+void TestApi::concurrentGuessesCountWhileInProgress()
+{
+    Config config = baseConfig(QStringLiteral("latchkey_api_inprogress"));
+    config.security.failedAuthPerMinute = 10;
+    const std::unique_ptr<LatchkeyServer> server = startServer(config);
+    QVERIFY(server);
+    const QByteArray guess = "slow-bad-300";
+    const QMap<int, int> statuses = concurrentLogins(server->port(), guess, 40);
+    QCOMPARE(statuses.value(401), 10);
+    QCOMPARE(statuses.value(429), 30);
+    QCOMPARE(providerRequestsWith(guess), 10);
+}
+
+// One address gets security.provider_calls_per_address calls at once, as many again wait in
+// its queue, the rest are 429 at once; the ones that waited are checked in turn.
+void TestApi::providerCallsPerAddressCapped()
+{
+    Config config = baseConfig(QStringLiteral("latchkey_api_callcap"));
+    config.security.providerCallsPerAddress = 2;
+    config.security.providerQueuePerAddress = 4;
+    config.google.timeoutMs = 5000; // the stand-in takes 1 s
+    const std::unique_ptr<LatchkeyServer> server = startServer(config);
+    QVERIFY(server);
+    const QByteArray token = "slow-bad-1000"; // all twelve arrive while the first two wait
+    const QMap<int, int> statuses = concurrentLogins(server->port(), token, 12);
+    QCOMPARE(statuses.value(429), 6);
+    QCOMPARE(statuses.value(401), 6);
+    QCOMPARE(providerRequestsWith(token), 6);
 }
 
 void TestApi::databaseUnavailable()

@@ -1,5 +1,5 @@
 // Router over real sockets: routing misses (404, 405 + Allow) and each per-route check
-// (body media type, JSON object, database, failure limit, Bearer) refusing before the
+// (body media type, JSON object, database, Bearer) refusing before the
 // handler, with a route group of the test's own on an in-process HttpServer.
 #include "api/router.h"
 #include "auth/loginlog.h"
@@ -40,16 +40,12 @@ public:
 
     void addRoutes(Router &router) override
     {
-        router.add("POST", "/json", {Body::Json, Auth::None, false, false}, this,
-                   &TestRoutes::echo);
-        router.add("POST", "/form", {Body::Form, Auth::None, false, false}, this,
-                   &TestRoutes::echo);
+        router.add("POST", "/json", {Body::Json, Auth::None, false}, this, &TestRoutes::echo);
+        router.add("POST", "/form", {Body::Form, Auth::None, false}, this, &TestRoutes::echo);
         router.add("GET", "/plain", {}, this, &TestRoutes::echo);
         router.add("POST", "/plain", {}, this, &TestRoutes::echo);
-        router.add("GET", "/db", {Body::None, Auth::None, true, false}, this, &TestRoutes::echo);
-        router.add("POST", "/limited", {Body::None, Auth::None, false, true}, this,
-                   &TestRoutes::echo);
-        router.add("GET", "/me", {Body::None, Auth::Bearer, true, false}, this, &TestRoutes::me);
+        router.add("GET", "/db", {Body::None, Auth::None, true}, this, &TestRoutes::echo);
+        router.add("GET", "/me", {Body::None, Auth::Bearer, true}, this, &TestRoutes::me);
     }
 
 private:
@@ -79,7 +75,7 @@ public:
                     systemClock()),
           m_sessions(shared.tokens, shared.config.security, m_storage, shared.log, shared.limiter,
                      systemClock()),
-          m_router(m_storage, m_sessions, shared.limiter, systemClock()), m_routes(shared)
+          m_router(m_storage, m_sessions), m_routes(shared)
     {
         m_router.addGroup(m_routes);
     }
@@ -126,7 +122,6 @@ private Q_SLOTS:
     void bodyMustBeAJsonObject_data();
     void bodyMustBeAJsonObject();
     void databaseUnavailable();
-    void failureLimited();
     void bearerRequired_data();
     void bearerRequired();
     void bearerWithLiveSession();
@@ -277,19 +272,6 @@ void TestRouter::databaseUnavailable()
     }
     QCOMPARE(client.get("/plain").status, 200); // routes that need no database still answer
     QCOMPARE(m_shared->handled.load(), 1);
-}
-
-void TestRouter::failureLimited()
-{
-    TestClient client(port());
-    QCOMPARE(client.request("POST", "/limited").status, 200);
-    m_shared->limiter.recordFailure(QHostAddress::LocalHost, QDateTime::currentMSecsSinceEpoch());
-    const TestResponse r = client.request("POST", "/limited");
-    QCOMPARE(r.status, 429);
-    QCOMPARE(code(r), QStringLiteral("rate_limited"));
-    QVERIFY(r.header("retry-after").toInt() > 0);
-    QCOMPARE(client.get("/plain").status, 200); // only the limited routes
-    QCOMPARE(m_shared->handled.load(), 2);
 }
 
 void TestRouter::bearerRequired_data()

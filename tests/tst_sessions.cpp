@@ -150,7 +150,7 @@ void TestSessions::refusedProviderTokenCountsAsFailure()
     const Result<IssuedSession> session = signIn.finish(error, m_client);
     QVERIFY(!session);
     QCOMPARE(session.error().code, ErrorCode(code));
-    QCOMPARE(one.retryAfter(m_client.address, m_nowMs) > 0, counts);
+    QCOMPARE(!one.beginSignIn(m_storage->failures(), m_client.address, m_nowMs), counts);
     QVERIFY(logText().contains(QStringLiteral(" login_failed ")));
 }
 
@@ -217,7 +217,7 @@ void TestSessions::malformedRefreshTokenIsRefusedAndCounted()
     const Result<IssuedSession> refused = sessions.refresh("not-a-token", m_client);
     QVERIFY(!refused);
     QCOMPARE(refused.error().code, ErrorCode::InvalidRefreshToken);
-    QVERIFY(one.retryAfter(m_client.address, m_nowMs) > 0);
+    QVERIFY(!one.beginSignIn(m_storage->failures(), m_client.address, m_nowMs));
     QVERIFY(logText().contains(QStringLiteral(" refresh_failed ")));
 }
 

@@ -21,21 +21,27 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                              const Config::Google &google, KeySet &googleKeys,
-                             const DevIdentityProvider *devIdp, LoginLog &log, Clock clock)
+                             const DevIdentityProvider *devIdp, LoginLog &log,
+                             ProviderCallGate &gate, Clock clock)
     : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp), m_log(log),
-      m_google(google, googleKeys, std::move(clock))
+      m_gate(gate), m_google(google, googleKeys, std::move(clock))
 {
+}
+
+AccountRoutes::~AccountRoutes()
+{
+    m_gate.forget(&m_google); // its queued sign-ins would start on a thread that is gone
 }
 
 void AccountRoutes::addRoutes(Router &router)
 {
-    const RouteRules signIn{.body = Body::Json, .database = true, .failureLimited = true};
-    // The refresh's failure limit is SessionService's: it spares tokens that are ours.
-    const RouteRules refresh{.body = Body::Json, .database = true};
+    // The failure limit: SignInService's for logins (checked before the provider call),
+    // SessionService's for refreshes (it spares tokens that are ours).
+    const RouteRules signIn{.body = Body::Json, .database = true};
     const RouteRules json{.body = Body::Json, .auth = Auth::Bearer, .database = true};
     const RouteRules bearer{.auth = Auth::Bearer, .database = true};
     router.add("POST", "/api/login", signIn, this, &AccountRoutes::login);
-    router.add("POST", "/api/refresh", refresh, this, &AccountRoutes::refresh);
+    router.add("POST", "/api/refresh", signIn, this, &AccountRoutes::refresh);
     router.add("POST", "/api/update_username", json, this, &AccountRoutes::updateUsername);
     router.add("POST", "/api/update_picture", json, this, &AccountRoutes::updatePicture);
     router.add("GET", "/api/me", bearer, this, &AccountRoutes::me);
@@ -64,18 +70,34 @@ void AccountRoutes::login(Call &call)
         call.responder.sendError(error);
         return;
     }
-    auto done = [this, client = call.client(),
-                 responder = call.responder](Result<ExternalIdentity> identity) {
+    Result<SignInAttempt> attempt = m_signIn.begin(call.client());
+    if (!attempt) {
+        call.responder.sendError(attempt.error());
+        return;
+    }
+    auto done = [this, client = call.client(), responder = call.responder,
+                 attempt = std::move(*attempt)](Result<ExternalIdentity> identity) {
         if (identity && responder.isClientGone())
             return; // no one would receive the session: do not open one
         answer(responder, m_signIn.finish(identity, client));
     };
-    if (dev)
+    if (dev) {
         done(m_devIdp->verifyIdToken(*token)); // local: its key is ours
-    else if (hasIdToken)
-        m_google.verifyIdToken(*token, std::move(done));
-    else
-        m_google.verifyAccessToken(*token, std::move(done));
+        return;
+    }
+    auto check = [this, token = *token, hasIdToken, responder = call.responder,
+                  done = std::move(done)](const ProviderCallSlot &slot) {
+        if (responder.isClientGone())
+            return; // it waited for a place and no one is left to answer
+        auto finish = [done, slot](Result<ExternalIdentity> identity) { done(identity); };
+        if (hasIdToken)
+            m_google.verifyIdToken(token, std::move(finish));
+        else
+            m_google.verifyAccessToken(token, std::move(finish));
+    };
+    if (const Status entered = m_gate.enter(call.client().address, &m_google, std::move(check));
+        !entered)
+        call.responder.sendError(entered.error());
 }
 
 void AccountRoutes::refresh(Call &call)

@@ -7,6 +7,7 @@
 #include "auth/devidentityprovider.h"
 #include "auth/googleprovider.h"
 #include "auth/loginlog.h"
+#include "auth/providercallgate.h"
 #include "auth/signinservice.h"
 
 namespace latchkey {
@@ -15,10 +16,13 @@ class AccountRoutes : public RouteGroup
 {
 public:
     //! \a devIdp: the development provider, or nullptr when it is off. The Google checks
-    //! run on this worker's own GoogleProvider (its network access and key cache).
+    //! run on this worker's own GoogleProvider (its network access and key cache), as many
+    //! at once per client address as \a gate lets through.
     AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                   const Config::Google &google, KeySet &googleKeys,
-                  const DevIdentityProvider *devIdp, LoginLog &log, Clock clock);
+                  const DevIdentityProvider *devIdp, LoginLog &log, ProviderCallGate &gate,
+                  Clock clock);
+    ~AccountRoutes() override;
 
     void addRoutes(Router &router) override;
 
@@ -35,6 +39,7 @@ private:
     Storage &m_storage;
     const DevIdentityProvider *m_devIdp;
     LoginLog &m_log;
+    ProviderCallGate &m_gate;
     GoogleProvider m_google; //!< last: destroyed first, with any checks in flight
 };
 

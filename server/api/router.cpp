@@ -10,8 +10,8 @@ ClientInfo Call::client() const
     return {http.peer, QString::fromUtf8(http.header("user-agent"))};
 }
 
-Router::Router(Storage &storage, SessionService &sessions, FailureLimiter &limiter, Clock clock)
-    : m_storage(storage), m_sessions(sessions), m_limiter(limiter), m_clock(std::move(clock))
+Router::Router(Storage &storage, SessionService &sessions)
+    : m_storage(storage), m_sessions(sessions)
 {
 }
 
@@ -112,12 +112,6 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
     if (route.rules.database && !m_storage.isAvailable()) {
         call.responder.sendError(Error::databaseUnavailable());
         return false;
-    }
-    if (route.rules.failureLimited) {
-        if (const int wait = m_limiter.retryAfter(request.peer, m_clock()); wait > 0) {
-            call.responder.sendError(Error::tooManyFailures(wait));
-            return false;
-        }
     }
     return route.rules.auth != Auth::Bearer || checkBearer(call);
 }

@@ -2,14 +2,11 @@
 // database, failure limit, Bearer); route groups add their handlers, the router runs checks.
 #pragma once
 
-#include "auth/failurelimiter.h"
 #include "auth/session.h"
 #include "auth/sessionservice.h"
 #include "db/storage.h"
 #include "http/httprequest.h"
 #include "http/responder.h"
-
-#include <latchkey/clock.h>
 
 #include <QJsonObject>
 
@@ -40,8 +37,7 @@ struct RouteRules
 {
     Body body = Body::None;
     Auth auth = Auth::None;
-    bool database = false;       //!< 503 while this worker cannot reach the database
-    bool failureLimited = false; //!< 429 + Retry-After while the address failed too often lately
+    bool database = false; //!< 503 while this worker cannot reach the database
 };
 
 class Router;
@@ -60,7 +56,7 @@ class Router : public RequestHandler
 public:
     using Handler = std::function<void(Call &)>;
 
-    Router(Storage &storage, SessionService &sessions, FailureLimiter &limiter, Clock clock);
+    Router(Storage &storage, SessionService &sessions);
 
     //! \a method and \a path exactly ("GET", "/api/me"); a path may have several methods.
     void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Handler handler);
@@ -94,8 +90,6 @@ private:
 
     Storage &m_storage;
     SessionService &m_sessions;
-    FailureLimiter &m_limiter;
-    const Clock m_clock;
     std::vector<Route> m_routes;
     QByteArrayList m_mediaTypes; //!< what any route reads: JSON, and forms when a route takes them
 };

@@ -13,6 +13,8 @@ QString loginLogPath(const Config::Server &server)
 ServerContext::ServerContext(const Config &config, Clock clock, const QString &boundHost)
     : config(config), clock(std::move(clock)), tokens(config.security),
       limiter(config.security.failedAuthPerMinute),
+      providerCalls(config.security.providerCallsPerAddress,
+                    config.security.providerQueuePerAddress),
       loginLog(loginLogPath(config.server), config.server.jsonLogs),
       devIdp(
           config.dev.enabled

@@ -1,11 +1,12 @@
-// What all workers share: configuration, clock, token keys, the failure limiter, the login
-// log and the development provider. Thread-safe or immutable.
+// What all workers share: configuration, clock, token keys, the failure limiter, the
+// provider call places, the login log and the development provider. Thread-safe or immutable.
 #pragma once
 
 #include "auth/devidentityprovider.h"
 #include "auth/failurelimiter.h"
 #include "auth/keyset.h"
 #include "auth/loginlog.h"
+#include "auth/providercallgate.h"
 #include "auth/tokenissuer.h"
 #include "config/config.h"
 
@@ -24,7 +25,8 @@ struct ServerContext
     const Clock clock;
     const TokenIssuer tokens;
     FailureLimiter limiter;
-    KeySet googleKeys; //!< Google's JWKS, fetched by one worker for all
+    ProviderCallGate providerCalls; //!< provider calls per client address
+    KeySet googleKeys;              //!< Google's JWKS, fetched by one worker for all
     LoginLog loginLog;
     const std::unique_ptr<DevIdentityProvider> devIdp; //!< null unless providers.dev.enabled
 };

@@ -29,13 +29,17 @@ IssuedSession SessionService::issue(const User &user, qint64 sessionId, qint64 c
             m_tokens.refreshToken(sessionId, counter), m_tokens.accessTokenLifetimeSecs()};
 }
 
-Error SessionService::refused(const Error &error, const ClientInfo &client)
+int SessionService::countRefusal(const Error &error, const ClientInfo &client)
 {
-    m_limiter.recordFailure(client.address, m_clock());
     m_log.write("refresh_failed", client.address, {{"reason", error.message}});
-    return error;
+    return m_limiter.recordFailure(m_storage.failures(), client.address, m_clock());
 }
 
+Error SessionService::refused(const Error &error, const ClientInfo &client)
+{
+    countRefusal(error, client); // the token is ours: never held back by the limit
+    return error;
+}
 Result<IssuedSession> SessionService::open(const User &user, const ClientInfo &client)
 {
     const qint64 now = nowSecs();
@@ -55,9 +59,11 @@ Result<IssuedSession> SessionService::refresh(QByteArrayView refreshToken, const
         // Only a token that is not ours can be a guess: those wait out the failure limit.
         // One whose MAC verifies is never held back by it, so one attacker behind a NAT
         // cannot lock out the players who share its address.
-        if (const int wait = m_limiter.retryAfter(client.address, m_clock()); wait > 0)
+        if (const int wait = m_limiter.knownWait(client.address, m_clock()))
             return Error::tooManyFailures(wait);
-        return refused(claims.error(), client);
+        if (const int wait = countRefusal(claims.error(), client))
+            return Error::tooManyFailures(wait);
+        return claims.error();
     }
     const qint64 now = nowSecs();
     Result<User> user = m_storage.sessions().advance(claims->sessionId, claims->counter, now,

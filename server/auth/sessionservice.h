@@ -45,6 +45,10 @@ private:
     Result<User> retriedRefresh(const RefreshClaims &claims, qint64 nowSecs,
                                 const ClientInfo &client);
     IssuedSession issue(const User &user, qint64 sessionId, qint64 counter) const;
+    //! Logs a refused refresh and counts it against the client's address (for every
+    //! instance); returns the seconds to wait when the address was past the limit already.
+    int countRefusal(const Error &error, const ClientInfo &client);
+    //! countRefusal() for a token that is ours: \a error, never a 429.
     Error refused(const Error &error, const ClientInfo &client);
     qint64 nowSecs() const { return m_clock() / 1000; }
 

@@ -12,12 +12,17 @@ SignInService::SignInService(SessionService &sessions, Storage &storage, LoginLo
 {
 }
 
+Result<SignInAttempt> SignInService::begin(const ClientInfo &client)
+{
+    return m_limiter.beginSignIn(m_storage.failures(), client.address, m_clock());
+}
+
 Result<IssuedSession> SignInService::finish(const Result<ExternalIdentity> &identity,
                                             const ClientInfo &client)
 {
     if (!identity) {
         if (identity.error().code == ErrorCode::InvalidProviderToken)
-            m_limiter.recordFailure(client.address, m_clock());
+            m_limiter.recordFailure(m_storage.failures(), client.address, m_clock());
         m_log.write("login_failed", client.address, {{"reason", identity.error().message}});
         return identity.error();
     }

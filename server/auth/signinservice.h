@@ -20,6 +20,11 @@ public:
     SignInService(SessionService &sessions, Storage &storage, LoginLog &log,
                   FailureLimiter &limiter, Clock clock);
 
+    //! Before the provider's check: TooManyFailures while the client is past the failure
+    //! limit; otherwise the sign-in counts as in progress until the attempt is gone (keep
+    //! it until finish()).
+    Result<SignInAttempt> begin(const ClientInfo &client);
+
     //! \a identity as the provider's check returned it. A refusal is logged (login_failed)
     //! and, when the provider refused the token, counted against the client's address;
     //! otherwise the identity's user (created on the first sign-in, named after the e-mail

@@ -230,6 +230,8 @@ const Rule rules[] = {
     AtLeast{[](Config &c) { return &c.security.maxSessionsPerUser; }, 1},
     AtLeast{[](Config &c) { return &c.security.refreshGraceSeconds; }, 0},
     AtLeast{[](Config &c) { return &c.security.failedAuthPerMinute; }, 0},
+    AtLeast{[](Config &c) { return &c.security.providerCallsPerAddress; }, 1},
+    AtLeast{[](Config &c) { return &c.security.providerQueuePerAddress; }, 0},
     AtLeast{[](Config &c) { return &c.server.workers; }, 0},
     AtLeast{[](Config &c) { return &c.server.maxConnections; }, 1},
     AtLeast{[](Config &c) { return &c.server.maxConnectionsPerAddress; }, 1},

@@ -41,6 +41,11 @@ struct Config
             10; //!< security.refresh_grace_seconds: a retry inside it is not theft
         int failedAuthPerMinute =
             30; //!< security.failed_auth_per_minute per client IP, then 429 (0: off)
+        //! security.provider_calls_per_address: sign-ins of one client address (an IPv6 /64)
+        //! checked with a provider at once; more wait in a queue of
+        //! security.provider_queue_per_address, then 429.
+        int providerCallsPerAddress = 8;
+        int providerQueuePerAddress = 32;
     } security;
 
     struct Server

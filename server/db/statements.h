@@ -85,6 +85,19 @@ inline constexpr Statement revokeSession{
     "revoke_session",
     "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL"};
 
+// auth_failures: one row per client key and minute, counted by every instance.
+inline constexpr Statement countFailures{
+    "count_failures",
+    "SELECT failures FROM auth_failures WHERE client_key = ? AND window_start = ?"};
+
+inline constexpr Statement addFailure{
+    "add_failure", "INSERT INTO auth_failures (client_key, window_start, failures) VALUES (?, ?, 1)"
+                   " ON CONFLICT (client_key, window_start)"
+                   " DO UPDATE SET failures = auth_failures.failures + 1 RETURNING failures"};
+
+inline constexpr Statement pruneFailures{"prune_failures",
+                                         "DELETE FROM auth_failures WHERE window_start < ?"};
+
 } // namespace sql
 
 } // namespace latchkey

@@ -14,6 +14,7 @@ Storage::~Storage()
 {
     m_users.reset();
     m_sessions.reset();
+    m_failures.reset();
     m_db.reset(); // on the worker thread that opened it
 }
 
@@ -40,6 +41,7 @@ bool Storage::connect()
     m_db = std::move(db).value();
     m_users = std::make_unique<UserStore>(*m_db);
     m_sessions = std::make_unique<SessionStore>(*m_db);
+    m_failures = std::make_unique<FailureStore>(*m_db);
     return true;
 }
 

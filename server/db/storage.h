@@ -2,6 +2,7 @@
 #pragma once
 
 #include "database.h"
+#include "failurestore.h"
 #include "sessionstore.h"
 #include "userstore.h"
 
@@ -32,6 +33,7 @@ public:
     Database &database() { return *m_db; }
     UserStore &users() { return *m_users; }
     SessionStore &sessions() { return *m_sessions; }
+    FailureStore &failures() { return *m_failures; }
 
 private:
     bool connect();
@@ -44,6 +46,7 @@ private:
     std::unique_ptr<Database> m_db;
     std::unique_ptr<UserStore> m_users;
     std::unique_ptr<SessionStore> m_sessions;
+    std::unique_ptr<FailureStore> m_failures;
 };
 
 } // namespace latchkey

@@ -17,6 +17,8 @@ test)
     want+=(postgresql curl chromium)
     # The format check (tests/checks/format.sh); ss for tst_http's listen-backlog check.
     want+=(clang-format iproute2)
+    # The fuzz, asan and tsan stages: clang with libFuzzer and the sanitizer runtimes.
+    want+=(clang libclang-rt-14-dev libfuzzer-14-dev)
     # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known
     # font; openssl makes the certificate of its https picture host.
     want+=(xvfb xauth fonts-dejavu-core openssl)
@@ -29,7 +31,7 @@ test)
     command -v npm >/dev/null 2>&1 || want+=(npm)
     ;;
 bench)
-    want+=(postgresql curl wrk jq)
+    want+=(postgresql curl wrk jq iproute2)
     # Any nginx flavour will do; nginx-light only when none is installed (they conflict).
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
     ;;

@@ -67,6 +67,8 @@ private Q_SLOTS:
     void foldKey();
     void fromEmail_data();
     void fromEmail();
+    void withSuffix_data();
+    void withSuffix();
     void sanitizeForLog_data();
     void sanitizeForLog();
 };
@@ -343,6 +345,36 @@ void TestUsername::fromEmail()
     const QString name = username::fromEmail(email);
     QCOMPARE(name, expected);
 
+    const Result<QString> checked = username::normalize(name);
+    QVERIFY2(checked.ok(), qPrintable(checked.ok() ? QString() : checked.error().message));
+    QCOMPARE(*checked, name);
+}
+
+// Found by fuzz/fuzz_username: the suffix came in ASCII digits after a name with other
+// digits (two numbering systems: refused), and the cut split surrogate pairs.
+void TestUsername::withSuffix_data()
+{
+    QTest::addColumn<QString>("base");
+    QTest::addColumn<int>("attempt");
+    QTest::addColumn<QString>("expected");
+
+    QTest::newRow("first try") << u"alex"_s << 0 << u"alex"_s;
+    QTest::newRow("ascii") << u"alex"_s << 1 << u"alex9"_s;
+    QTest::newRow("cut to fit") << QString(32, u'a') << 1 << (QString(31, u'a') + u"9"_s);
+    QTest::newRow("arabic-indic digits") << u"۲۲A"_s << 1 << u"۲۲A۹"_s;
+    QTest::newRow("devanagari digits") << u"अ१"_s << 5 << u"अ१९"_s;
+    QTest::newRow("non-BMP cut by code points")
+        << run(0x20000, 32) << 1 << (run(0x20000, 31) + u"9"_s);
+}
+
+void TestUsername::withSuffix()
+{
+    QFETCH(QString, base);
+    QFETCH(int, attempt);
+    QFETCH(QString, expected);
+
+    const QString name = username::withSuffix(base, attempt, 7); // 2 + 7 % range = 9
+    QCOMPARE(name, expected);
     const Result<QString> checked = username::normalize(name);
     QVERIFY2(checked.ok(), qPrintable(checked.ok() ? QString() : checked.error().message));
     QCOMPARE(*checked, name);

@@ -2,6 +2,13 @@
 -- Counts non-2xx answers in response() per thread and prints one machine-readable line
 -- in done():  BENCH requests= rps= p50_ms= p99_ms= non2xx_lua= non2xx_wrk= sock_errors= timeouts= starved=
 -- Script arguments (after --): a file or run id, then the number of wrk threads.
+-- BENCH_DELAY_MS (environment, bench/soak.sh): each connection waits that long before each
+-- request, so the load is a fixed rate instead of as fast as the server answers.
+
+local pause = tonumber(os.getenv("BENCH_DELAY_MS") or "")
+if pause then
+   function delay() return pause end
+end
 
 local threads = {}
 local thread_count = 0

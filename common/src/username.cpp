@@ -219,7 +219,28 @@ QString withSuffix(const QString &base, int attempt, quint32 random)
         return base;
     const quint32 range = attempt < 4 ? 10000 : 100000000;
     const QString suffix = QString::number(2 + random % range);
-    return base.left(maxLength - suffix.size()) + suffix;
+    // The number in the name's own digits: "۲۲" and "45" would mix two numbering systems,
+    // which normalize() refuses. Unicode keeps every decimal system's 0..9 contiguous.
+    char32_t zero = U'0';
+    forEachCodePoint(base, [&zero](char32_t c) {
+        if (!QChar::isDigit(c))
+            return true;
+        zero = c - char32_t(QChar::digitValue(c));
+        return false;
+    });
+    // Cut by code points (maxLength counts them), never inside a surrogate pair.
+    QString name;
+    qsizetype kept = 0;
+    forEachCodePoint(base, [&](char32_t c) {
+        if (kept == maxLength - suffix.size())
+            return false;
+        appendCodePoint(name, c);
+        ++kept;
+        return true;
+    });
+    for (QChar digit : suffix)
+        appendCodePoint(name, zero + char32_t(digit.unicode() - u'0'));
+    return name;
 }
 
 QString sanitizeForLog(const QString &text)

@@ -41,7 +41,7 @@ class RequestHandler
 {
 public:
     virtual ~RequestHandler() = default;
-    virtual void handle(const class HttpRequest &request, Responder responder) = 0;
+    virtual void handle(const struct HttpRequest &request, Responder responder) = 0;
 };
 
 } // namespace latchkey

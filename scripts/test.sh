@@ -5,7 +5,8 @@
 #          own PostgreSQL, nginx, provider stand-ins and OpenID provider (Node) on loopback
 #   fuzz   the libFuzzer harnesses (clang, ASan + UBSan), 20 s each (fuzz/run.sh)
 #   asan   the whole CTest suite again under AddressSanitizer + UndefinedBehaviorSanitizer
-#   tsan   the threaded suites (HTTP workers, client library thread) under ThreadSanitizer
+#   tsan   the threaded suites (HTTP workers, client library thread: tst_http,
+#          tst_client_noapp) under ThreadSanitizer
 # Arguments go to every ctest run (e.g. -R tst_api). TEST_STAGES picks stages
 # (default "dev fuzz asan tsan").
 set -euo pipefail

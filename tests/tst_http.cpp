@@ -839,6 +839,13 @@ void TestHttp::forwardedForFromTrustedProxiesOnly()
 // ss shows a listening socket's backlog as its Send-Q.
 void TestHttp::listenBacklogAboveQtDefault()
 {
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+    // clang 14's TSan runtime aborts in its clone() interceptor (CHECK failed: tsan_rtl.cpp:234
+    // "!thr->slot") when QProcess starts a child; the dev and asan stages run this check.
+    QSKIP("starting a process is not possible under clang 14's ThreadSanitizer");
+#endif
+#endif
     QProcess ss;
     ss.start(QStringLiteral("ss"),
              {QStringLiteral("-Hltn"), QStringLiteral("sport = :%1").arg(port())});

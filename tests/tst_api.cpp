@@ -716,6 +716,10 @@ void TestApi::updatePicture_data()
     QTest::addColumn<QString>("code");
     QTest::newRow("https") << QJsonValue(QStringLiteral("https://cdn.example.com/a.png")) << 200
                            << "";
+    QTest::newRow("public IPv4") << QJsonValue(QStringLiteral("https://93.184.215.14/a.png")) << 200
+                                 << "";
+    QTest::newRow("public IPv6") << QJsonValue(QStringLiteral("https://[2001:4860::8888]/a.png"))
+                                 << 200 << "";
     QTest::newRow("http") << QJsonValue(QStringLiteral("http://cdn.example.com/a.png")) << 400
                           << "invalid_picture";
     QTest::newRow("javascript") << QJsonValue(QStringLiteral("javascript:alert(1)")) << 400
@@ -730,6 +734,21 @@ void TestApi::updatePicture_data()
         QStringLiteral("https://cdn.example.com/a\u202Egnp.png"),  // right-to-left override
         QStringLiteral("https://cdn.example.com/a\u200B.png"),     // zero-width space
         QStringLiteral("https://cdn.example.com/a\U000E0041.png"), // tag character (plane 14)
+        // Hosts inside the fetching player's own machine or network, however spelled.
+        QStringLiteral("https://127.0.0.1/a.png"),
+        QStringLiteral("https://2130706433/a.png"), // 127.0.0.1 as one number
+        QStringLiteral("https://0x7f.1/a.png"),
+        QStringLiteral("https://[::1]/a.png"),
+        QStringLiteral("https://[::ffff:127.0.0.1]/a.png"),
+        QStringLiteral("https://10.1.2.3/a.png"),
+        QStringLiteral("https://172.16.0.1/a.png"),
+        QStringLiteral("https://192.168.1.1/a.png"),
+        QStringLiteral("https://100.64.0.1/a.png"),
+        QStringLiteral("https://169.254.169.254/latest/meta-data"),
+        QStringLiteral("https://[fe80::1]/a.png"),
+        QStringLiteral("https://[fd00::1]/a.png"),
+        QStringLiteral("https://0.0.0.0/a.png"),
+        QStringLiteral("https://224.0.0.1/a.png"),
     };
     for (const QString &url : refused)
         QTest::newRow(qPrintable(url)) << QJsonValue(url) << 400 << "invalid_picture";

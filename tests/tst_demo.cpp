@@ -207,6 +207,7 @@ void TestDemo::initTestCase()
 
     Config c = testServerConfig(m_dir, QStringLiteral("server"));
     c.dev.enabled = true; // the demo's default provider: /dev-idp/, client id latchkey-dev
+    c.security.allowPrivatePictureHosts = true; // the picture host is https on 127.0.0.1
     m_server = std::make_unique<LatchkeyServer>(c);
     const Status started = m_server->start();
     QVERIFY2(started.ok(), started.ok() ? "" : qPrintable(started.error().message));

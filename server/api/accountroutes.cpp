@@ -20,11 +20,12 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 } // namespace
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
-                             const Config::Google &google, KeySet &googleKeys,
+                             const Config &config, KeySet &googleKeys,
                              const DevIdentityProvider *devIdp, LoginLog &log,
                              ProviderCallGate &gate, Clock clock)
     : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp), m_log(log),
-      m_gate(gate), m_google(google, googleKeys, std::move(clock))
+      m_gate(gate), m_allowPrivatePictureHosts(config.security.allowPrivatePictureHosts),
+      m_google(config.google, googleKeys, std::move(clock))
 {
 }
 
@@ -145,7 +146,7 @@ void AccountRoutes::updatePicture(Call &call)
         call.responder.sendError(picture.error());
         return;
     }
-    if (const Status usable = checkPictureUrl(*picture); !usable) {
+    if (const Status usable = checkPictureUrl(*picture, m_allowPrivatePictureHosts); !usable) {
         call.responder.sendError(usable.error());
         return;
     }

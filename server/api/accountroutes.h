@@ -19,9 +19,8 @@ public:
     //! run on this worker's own GoogleProvider (its network access and key cache), as many
     //! at once per client address as \a gate lets through.
     AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
-                  const Config::Google &google, KeySet &googleKeys,
-                  const DevIdentityProvider *devIdp, LoginLog &log, ProviderCallGate &gate,
-                  Clock clock);
+                  const Config &config, KeySet &googleKeys, const DevIdentityProvider *devIdp,
+                  LoginLog &log, ProviderCallGate &gate, Clock clock);
     ~AccountRoutes() override;
 
     void addRoutes(Router &router) override;
@@ -40,6 +39,7 @@ private:
     const DevIdentityProvider *m_devIdp;
     LoginLog &m_log;
     ProviderCallGate &m_gate;
+    const bool m_allowPrivatePictureHosts;
     GoogleProvider m_google; //!< last: destroyed first, with any checks in flight
 };
 

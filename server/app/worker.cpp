@@ -11,7 +11,7 @@ Worker::Worker(ServerContext &context, int index)
       m_signIn(m_sessions, m_storage, context.loginLog, context.limiter, context.clock),
       m_router(m_storage, m_sessions), m_health(m_storage),
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
-      m_account(m_signIn, m_sessions, m_storage, context.config.google, context.googleKeys,
+      m_account(m_signIn, m_sessions, m_storage, context.config, context.googleKeys,
                 context.devIdp.get(), context.loginLog, context.providerCalls, context.clock)
 {
     m_storage.isAvailable(); // connect now rather than on the first request

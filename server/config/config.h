@@ -46,6 +46,9 @@ struct Config
         //! security.provider_queue_per_address, then 429.
         int providerCallsPerAddress = 8;
         int providerQueuePerAddress = 32;
+        //! security.allow_private_picture_hosts: pictures may name a loopback, link-local or
+        //! private IP address (development only: other players' clients fetch them).
+        bool allowPrivatePictureHosts = false;
     } security;
 
     struct Server

@@ -22,6 +22,9 @@ test)
     # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known
     # font; openssl makes the certificate of its https picture host.
     want+=(xvfb xauth fonts-dejavu-core openssl)
+    # tst_scaleout: two instances behind nginx (any flavour; nginx-light only when none is
+    # installed, they conflict).
+    command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
     # The .deb packages' check (tests/package): cpack's Depends come from dpkg-shlibdeps
     # (dpkg-dev), which needs file; systemd-analyze (systemd) verifies the unit.
     want+=(dpkg-dev file systemd)

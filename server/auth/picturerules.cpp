@@ -28,6 +28,7 @@ bool hasHiddenCharacters(const QString &text)
     }
     return false;
 }
+
 // An IP literal a fetch would take into the fetcher's own machine or network. QUrl has already
 // read every spelling of an address ("2130706433", "0x7f.1", "[::ffff:127.0.0.1]") into one.
 bool isInternalAddress(const QHostAddress &address)
@@ -40,7 +41,7 @@ bool isInternalAddress(const QHostAddress &address)
         return true;
     static const char *const ranges[] = {"0.0.0.0/8",     "10.0.0.0/8",     "100.64.0.0/10",
                                          "172.16.0.0/12", "192.168.0.0/16", "198.18.0.0/15",
-                                         "240.0.0.0/4",   "::/128",         "64:ff9b::/96"};
+                                         "240.0.0.0/4",   "::/128"};
     for (const char *range : ranges) {
         if (a.isInSubnet(QHostAddress::parseSubnet(QLatin1StringView(range))))
             return true;

@@ -23,9 +23,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 namespace latchkey::fuzz {
 
@@ -115,6 +117,33 @@ bool sendAll(int fd, QByteArrayView bytes)
     return true;
 }
 
+//! A new connection to the server. Closed with a reset (SO_LINGER 0), so that thousands of
+//! connections a second leave no TIME_WAIT behind to use up the loopback's ephemeral ports.
+int connectToServer(quint16 port)
+{
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int attempt = 0;; ++attempt) {
+        const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+            fail(std::strerror(errno));
+        const linger reset{1, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        const int one = 1;
+        ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (::connect(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) == 0)
+            return fd;
+        const int error = errno;
+        ::close(fd);
+        // Out of ports or a full accept queue for a moment: the machine, not the input.
+        if (attempt == 100 || (error != EADDRNOTAVAIL && error != EAGAIN))
+            fail(std::strerror(error));
+        ::usleep(20000);
+    }
+}
+
 } // namespace
 
 FuzzServer &FuzzServer::instance()
@@ -155,15 +184,7 @@ FuzzServer::FuzzServer()
 QByteArray FuzzServer::exchange(const std::vector<QByteArrayView> &pieces, End end,
                                 int timeoutMs) const
 {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(m_port);
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0)
-        fail("cannot connect to the server");
-    const int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    const int fd = connectToServer(m_port);
     for (QByteArrayView piece : pieces) {
         if (!sendAll(fd, piece))
             break;

@@ -145,28 +145,28 @@ void TestApi::initTestCase()
     m_idKey.setKeyId(QStringLiteral("key-1"));
 
     m_provider.route("/tokeninfo", [this](const StandInRequest &request) {
-        const QByteArray token = request.authorization.startsWith("Bearer ")
-                                     ? request.authorization.mid(7)
-                                     : QByteArray();
+        // Only what Google documents: access_token as a query or form parameter.
+        const QByteArray token = request.param("access_token");
         if (token == "hang")
-            return StandInReply{200, {}, {}, 0, true};
+            return StandInReply{200, {}, {}, 0, true, {}};
         if (token == "fail500")
-            return StandInReply{500, "{}", {}, 0, false};
+            return StandInReply{500, "{}", {}, 0, false, {}};
         if (token == "quota429")
-            return StandInReply{429, "{}", {}, 0, false};
+            return StandInReply{429, "{}", {}, 0, false, {}};
         if (token == "not-json")
-            return StandInReply{200, "<html>", {}, 0, false};
+            return StandInReply{200, "<html>", {}, 0, false, {}};
         if (token.startsWith("slow-bad-")) // refused after the delay its name gives
             return StandInReply{
-                400, "{\"error\":\"invalid_token\"}", {}, token.mid(9).toInt(), false};
+                400, "{\"error\":\"invalid_token\"}", {}, token.mid(9).toInt(), false, {}};
         const auto info = m_tokenInfo.constFind(token);
         if (info == m_tokenInfo.constEnd())
-            return StandInReply{400, "{\"error\":\"invalid_token\"}", {}, 0, false};
-        return StandInReply{200, QJsonDocument(*info).toJson(), {}, 0, false};
+            return StandInReply{400, "{\"error\":\"invalid_token\"}", {}, 0, false, {}};
+        return StandInReply{200, QJsonDocument(*info).toJson(), {}, 0, false, {}};
     });
     m_provider.route("/jwks", [this](const StandInRequest &) {
         const QJsonObject jwks{{QStringLiteral("keys"), QJsonArray{m_idKey.publicJwk()}}};
-        return StandInReply{200, QJsonDocument(jwks).toJson(), "public, max-age=3600", 0, false};
+        return StandInReply{200, QJsonDocument(jwks).toJson(), "public, max-age=3600", 0, false,
+                            {}};
     });
 
     m_server = startServer(baseConfig(QStringLiteral("latchkey_api")));
@@ -467,7 +467,7 @@ void TestApi::idTokenKeysAreCached()
 void TestApi::keyFetchFailureRemembered()
 {
     m_provider.route("/jwks-down", [](const StandInRequest &) {
-        return StandInReply{500, "{}", {}, 0, false};
+        return StandInReply{500, "{}", {}, 0, false, {}};
     });
     Config config = baseConfig(QStringLiteral("latchkey_api_jwks_down"));
     config.google.jwksUrl = m_provider.url(QStringLiteral("/jwks-down"));
@@ -489,9 +489,10 @@ void TestApi::cachedKeysServeWhileRefetchFails()
     int served = 0;
     m_provider.route("/jwks-flaky", [this, &served](const StandInRequest &) {
         if (served++ > 0)
-            return StandInReply{500, "{}", {}, 0, false};
+            return StandInReply{500, "{}", {}, 0, false, {}};
         const QJsonObject jwks{{QStringLiteral("keys"), QJsonArray{m_idKey.publicJwk()}}};
-        return StandInReply{200, QJsonDocument(jwks).toJson(), "public, max-age=3600", 0, false};
+        return StandInReply{200, QJsonDocument(jwks).toJson(), "public, max-age=3600", 0, false,
+                            {}};
     });
     Config config = baseConfig(QStringLiteral("latchkey_api_jwks_flaky"));
     config.google.jwksUrl = m_provider.url(QStringLiteral("/jwks-flaky"));
@@ -540,9 +541,14 @@ void TestApi::accessTokenChecks()
         QCOMPARE(r.status, 200);
     else
         checkError(r, status, "invalid_provider_token");
-    // The token travels in the Authorization header, never in the query string.
+    // The token travels as Google documents it (tokeninfo's access_token parameter), in a
+    // POST form body: never in the URL (access logs), never as a Bearer header (which
+    // tokeninfo does not read).
     const StandInRequest last = m_provider.requests().last();
-    QCOMPARE(last.authorization, "Bearer " + token);
+    QCOMPARE(last.method, "POST");
+    QVERIFY(last.contentType.startsWith("application/x-www-form-urlencoded"));
+    QCOMPARE(last.body, "access_token=" + token);
+    QVERIFY(last.authorization.isEmpty());
     QVERIFY(!last.query.contains(token));
 }
 
@@ -980,7 +986,7 @@ qsizetype TestApi::providerRequestsWith(const QByteArray &accessToken) const
 {
     const QList<StandInRequest> all = m_provider.requests();
     return std::count_if(all.begin(), all.end(), [&](const StandInRequest &r) {
-        return r.authorization == "Bearer " + accessToken;
+        return r.param("access_token") == accessToken;
     });
 }
 

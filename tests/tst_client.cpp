@@ -112,6 +112,7 @@ ClientConfig TestClient::clientConfig(const QString &login)
     ClientConfig config;
     config.serverUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
     config.clientId = m_provider.clientId();
+    config.mode = LoginMode::Direct; // the game ↔ provider path (the broker: tst_broker)
     config.issuer = m_provider.issuer();
     config.authorizationEndpoint = QUrl(); // discovery
     config.tokenEndpoint = QUrl();

@@ -43,6 +43,7 @@ ClientConfig testConfig(OpenedUrl *opened, std::chrono::milliseconds loginTimeou
     ClientConfig config;
     config.serverUrl = QUrl(QStringLiteral("http://127.0.0.1:9")); // never reached here
     config.clientId = QStringLiteral("test-client");
+    config.mode = LoginMode::Direct;
     config.authorizationEndpoint = QUrl(QStringLiteral("http://127.0.0.1:9/authorize"));
     config.tokenEndpoint = QUrl(QStringLiteral("http://127.0.0.1:9/token"));
     config.storageDirectory =

@@ -243,25 +243,31 @@ void TestDemo::configFromArgumentsAndEnvironment_data()
     QTest::addColumn<QString>("clientId");
     QTest::addColumn<QString>("issuer");
 
-    const QString dev = QStringLiteral("dev");
-    const QString devId = QStringLiteral("latchkey-dev");
-    QTest::newRow("defaults: local server, dev provider")
+    // Broker mode: the server's chooser (no provider), as the embedded default's client.
+    const QString dev; // no provider hint
+    const QString devId = QStringLiteral("latchkey-demo");
+    const QString google = QStringLiteral("https://accounts.google.com"); // unused by the broker
+    QTest::newRow("defaults: local server, its sign-in page")
         << QStringList{} << QStringList{} << QString() << QStringLiteral("http://127.0.0.1:8000")
-        << dev << devId << QStringLiteral("http://127.0.0.1:8000/dev-idp");
+        << dev << devId << google;
     QTest::newRow("LATCHKEY_SERVER_URL")
         << QStringList{}
         << QStringList{QStringLiteral("LATCHKEY_SERVER_URL=http://localhost:9000/")} << QString()
-        << QStringLiteral("http://localhost:9000/") << dev << devId
-        << QStringLiteral("http://localhost:9000/dev-idp");
+        << QStringLiteral("http://localhost:9000/") << dev << devId << google;
     QTest::newRow("--server wins over the environment")
         << QStringList{QStringLiteral("--server"), QStringLiteral("https://accounts.example.com")}
         << QStringList{QStringLiteral("LATCHKEY_SERVER_URL=http://localhost:9000")} << QString()
-        << QStringLiteral("https://accounts.example.com") << dev << devId
-        << QStringLiteral("https://accounts.example.com/dev-idp");
+        << QStringLiteral("https://accounts.example.com") << dev << devId << google;
+    QTest::newRow("LATCHKEY_PROVIDER skips the chooser")
+        << QStringList{}
+        << QStringList{QStringLiteral("LATCHKEY_PROVIDER=guest"),
+                       QStringLiteral("LATCHKEY_CLIENT_ID=my-game")}
+        << QString() << QStringLiteral("http://127.0.0.1:8000") << QStringLiteral("guest")
+        << QStringLiteral("my-game") << google;
     QTest::newRow("--server=URL") << QStringList{QStringLiteral("--server=http://127.0.0.1:8123")}
                                   << QStringList{} << QString()
                                   << QStringLiteral("http://127.0.0.1:8123") << dev << devId
-                                  << QStringLiteral("http://127.0.0.1:8123/dev-idp");
+                                  << google;
     QTest::newRow("GOOGLE_CLIENT_ID: Google")
         << QStringList{}
         << QStringList{QStringLiteral("GOOGLE_CLIENT_ID=123.apps.googleusercontent.com"),
@@ -311,10 +317,10 @@ void TestDemo::configFromArgumentsAndEnvironment()
     QCOMPARE(config->provider, provider);
     QCOMPARE(config->clientId, clientId);
     QCOMPARE(config->issuer, QUrl(issuer));
-    if (provider == QLatin1StringView("dev")) {
-        QVERIFY(config->authorizationEndpoint.isEmpty()); // discovery
-        QVERIFY(config->tokenEndpoint.isEmpty());
+    if (provider != QLatin1StringView("google")) {
+        QCOMPARE(config->mode, LoginMode::Broker);
     } else {
+        QCOMPARE(config->mode, LoginMode::Direct);
         QCOMPARE(config->clientSecret, QStringLiteral("s3cret"));
         QVERIFY(!config->authorizationEndpoint.isEmpty());
     }
@@ -572,7 +578,7 @@ void TestDemo::noServerSaysWhatToStart()
     QCOMPARE(child<QLabel>(window, "statusLabel")->text(),
              QStringLiteral(
                  "Cannot reach the sign-in page. Is latchkey-server running at http://127.0.0.1:1 "
-                 "with DEV_IDP=true?"));
+                 "(scripts/run.sh)?"));
     QVERIFY(!child<QLabel>(window, "statusLabel")->toolTip().isEmpty()); // the library's reason
 }
 

@@ -87,6 +87,7 @@ ClientConfig TestLoginE2e::clientConfig(const QString &storage, Opener opener) c
     c.serverUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
     c.clientId = m_provider.clientId();
     c.provider = QStringLiteral("google");
+    c.mode = LoginMode::Direct;
     c.issuer = m_provider.issuer();
     c.authorizationEndpoint = QUrl(); // empty: read from the provider's discovery document
     c.tokenEndpoint = QUrl();

@@ -86,15 +86,15 @@ void TestScaleOut::initTestCase()
     QVERIFY2(pg, "run through CTest: the postgres fixture starts the shared database");
     // Tokens "user-<x>" are players; anything else is refused, as a guess would be.
     m_provider.route("/tokeninfo", [](const StandInRequest &request) {
-        const QByteArray token = request.authorization.mid(7); // "Bearer "
+        const QByteArray token = request.param("access_token"); // as Google documents it
         if (!token.startsWith("user-"))
-            return StandInReply{400, "{\"error\":\"invalid_token\"}", {}, 0, false};
+            return StandInReply{400, "{\"error\":\"invalid_token\"}", {}, 0, false, {}};
         const QJsonObject info{{QStringLiteral("aud"), QStringLiteral("client-a")},
                                {QStringLiteral("sub"), QString::fromLatin1(token)},
                                {QStringLiteral("email"), QString::fromLatin1(token + "@x.test")},
                                {QStringLiteral("email_verified"), QStringLiteral("true")},
                                {QStringLiteral("exp"), QStringLiteral("4102444800")}};
-        return StandInReply{200, QJsonDocument(info).toJson(), {}, 0, false};
+        return StandInReply{200, QJsonDocument(info).toJson(), {}, 0, false, {}};
     });
 
     Config a = testServerConfig(m_dir, QStringLiteral("scaleout"), pg);

@@ -83,7 +83,8 @@ void TestSessions::init()
     QVERIFY2(migrated.ok(), qPrintable(migrated ? QString() : migrated.error().message));
     m_sessions = std::make_unique<SessionService>(*m_tokens, m_config.security, *m_storage, *m_log,
                                                   *m_limiter, clock);
-    m_signIn = std::make_unique<SignInService>(*m_sessions, *m_storage, *m_log, *m_limiter, clock);
+    m_signIn = std::make_unique<SignInService>(*m_sessions, *m_storage, *m_log, *m_limiter,
+                                               Config::Guest{}, clock);
 }
 
 void TestSessions::cleanup()
@@ -145,7 +146,8 @@ void TestSessions::refusedProviderTokenCountsAsFailure()
     QFETCH(int, code);
     QFETCH(bool, counts);
     FailureLimiter one(1);
-    SignInService signIn(*m_sessions, *m_storage, *m_log, one, [this] { return m_nowMs; });
+    SignInService signIn(*m_sessions, *m_storage, *m_log, one, Config::Guest{},
+                         [this] { return m_nowMs; });
     const Error error{ErrorCode(code), QStringLiteral("no")};
     const Result<IssuedSession> session = signIn.finish(error, m_client);
     QVERIFY(!session);

@@ -40,12 +40,16 @@ QString usage()
                           "  --server URL           the Latchkey account server (default %1,\n"
                           "                         or LATCHKEY_SERVER_URL)\n"
                           "Environment:\n"
-                          "  GOOGLE_CLIENT_ID       log in with Google (with GOOGLE_CLIENT_SECRET) "
-                          "instead of the\n"
-                          "                         server's development provider (latchkey-server "
-                          "with DEV_IDP=true)\n"
+                          "  LATCHKEY_CLIENT_ID     the client ID registered with the server "
+                          "(default %2)\n"
+                          "  LATCHKEY_PROVIDER      skip the server's chooser: dev, github, "
+                          "guest, ...\n"
+                          "  GOOGLE_CLIENT_ID       log in with Google directly (with "
+                          "GOOGLE_CLIENT_SECRET)\n"
+                          "                         instead of through the server's sign-in "
+                          "page\n"
                           "  LATCHKEY_STORAGE_DIR   where the session is kept between runs\n")
-        .arg(QString::fromLatin1(defaultServerUrl));
+        .arg(QString::fromLatin1(defaultServerUrl), QString::fromLatin1(brokerClientId));
 }
 
 Result<ClientConfig> clientConfigFrom(const QStringList &arguments,
@@ -63,16 +67,13 @@ Result<ClientConfig> clientConfigFrom(const QStringList &arguments,
         config.provider = QStringLiteral("google");
         config.clientId = googleId;
         config.clientSecret = environment.value(QStringLiteral("GOOGLE_CLIENT_SECRET"));
+        config.mode = LoginMode::Direct;
     } else {
-        config.provider = QStringLiteral("dev");
-        config.clientId = QString::fromLatin1(devClientId);
-        QUrl issuer = *server;
-        issuer.setPath(issuer.path().chopped(issuer.path().endsWith(QLatin1Char('/')) ? 1 : 0) +
-                       QStringLiteral("/dev-idp"));
-        config.issuer = issuer;
-        // Empty endpoints: the library reads <issuer>/.well-known/openid-configuration.
-        config.authorizationEndpoint.clear();
-        config.tokenEndpoint.clear();
+        // The account server's sign-in page: every provider it offers, and guests.
+        config.mode = LoginMode::Broker;
+        config.clientId = environment.value(QStringLiteral("LATCHKEY_CLIENT_ID"),
+                                            QString::fromLatin1(brokerClientId));
+        config.provider = environment.value(QStringLiteral("LATCHKEY_PROVIDER"));
     }
     config.organization = QStringLiteral("Latchkey");
     config.application = QStringLiteral("Demo");

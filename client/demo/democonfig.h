@@ -1,5 +1,5 @@
-// The demo's ClientConfig from its command line and environment (the local dev provider by
-// default).
+// The demo's ClientConfig from its command line and environment (the account server's
+// sign-in page by default).
 #pragma once
 
 #include <latchkey/client.h>
@@ -11,13 +11,14 @@ namespace latchkey::demo {
 
 //! The server the demo talks to when neither --server nor LATCHKEY_SERVER_URL names one.
 inline constexpr char defaultServerUrl[] = "http://127.0.0.1:8000";
-//! The client id of latchkey-server's development OpenID provider (DEV_IDP=true).
-inline constexpr char devClientId[] = "latchkey-dev";
+//! The client the embedded default of latchkey-server registers for the demo and examples.
+inline constexpr char brokerClientId[] = "latchkey-demo";
 
 //! Reads \a arguments (argv, program name first) and \a environment:
 //!  - `--server URL` or LATCHKEY_SERVER_URL: the account server (default defaultServerUrl);
-//!  - GOOGLE_CLIENT_ID (+ GOOGLE_CLIENT_SECRET): log in with Google; otherwise with the
-//!    server's development provider at <server>/dev-idp, found by discovery;
+//!  - by default the server's sign-in page (LoginMode::Broker) as LATCHKEY_CLIENT_ID
+//!    (default brokerClientId), straight to LATCHKEY_PROVIDER when set ("dev", "guest");
+//!  - GOOGLE_CLIENT_ID (+ GOOGLE_CLIENT_SECRET): log in with Google directly (Direct mode);
 //!  - LATCHKEY_STORAGE_DIR: where the session is kept (default: organization "Latchkey",
 //!    application "Demo" under the user's data folder).
 //! An Error names the bad argument; `--help` is the caller's (it is not an error here).

@@ -56,7 +56,7 @@ QWidget *buildHeader(QWidget *parent, qreal ratio)
 
 DemoWindow::DemoWindow(const ClientConfig &config, QWidget *parent)
     : QWidget(parent), m_serverUrl(config.serverUrl),
-      m_devProvider(config.provider == QLatin1StringView("dev")),
+      m_viaServer(config.mode == LoginMode::Broker),
       m_client(std::make_unique<Client>(config))
 {
     setObjectName(QStringLiteral("DemoWindow"));
@@ -235,11 +235,11 @@ void DemoWindow::onSessionRefreshed()
 void DemoWindow::onLoginFailed(const Error &error)
 {
     showPage(Page::LoggedOut);
-    if (m_devProvider && error.code == ErrorCode::NetworkError) {
-        // The zero-setup case gone wrong: most likely no local server, or one without /dev-idp/.
+    if (m_viaServer && error.code == ErrorCode::NetworkError) {
+        // The zero-setup case gone wrong: most likely no local server.
         setStatus(
-            QStringLiteral("Cannot reach the sign-in page. Is latchkey-server running at %1 with "
-                           "DEV_IDP=true?")
+            QStringLiteral("Cannot reach the sign-in page. Is latchkey-server running at %1 "
+                           "(scripts/run.sh)?")
                 .arg(m_serverUrl.toString()),
             QStringLiteral("error"));
         m_statusLabel->setToolTip(error.message);

@@ -72,7 +72,7 @@ private:
     void onSessionRefreshed();
 
     const QUrl m_serverUrl;
-    const bool m_devProvider; //!< logging in with the server's development provider
+    const bool m_viaServer; //!< logging in through the server's sign-in page (Broker mode)
 
     Page m_page = Page::LoggedOut;
     bool m_loggingOut = false;

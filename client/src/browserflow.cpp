@@ -77,9 +77,18 @@ QByteArray resultPage(bool success, const QString &message)
 }
 
 BrowserFlow::BrowserFlow(const ClientConfig &config, QNetworkAccessManager *network,
-                         QObject *parent)
-    : QObject(parent), m_config(config), m_network(network), m_listener(this), m_timeout(this)
+                         QObject *parent, QString provider, QString linkTicket)
+    : QObject(parent), m_config(config), m_network(network), m_listener(this), m_timeout(this),
+      m_broker(config.mode == LoginMode::Broker), m_provider(std::move(provider)),
+      m_linkTicket(std::move(linkTicket))
 {
+    if (m_broker) {
+        // The account server is the authorization server: its endpoints come from its RFC
+        // 8414 metadata (which also shows it is there before a browser opens for nothing).
+        m_config.issuer = m_config.serverUrl;
+        m_config.authorizationEndpoint.clear();
+        m_config.tokenEndpoint.clear();
+    }
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
         finish(failure(ErrorCode::Timeout, QStringLiteral("the login was not completed in time")));
@@ -121,7 +130,8 @@ void BrowserFlow::discover()
 {
     QUrl url = m_config.issuer;
     url.setPath(url.path().replace(QRegularExpression(QStringLiteral("/$")), QString()) +
-                QStringLiteral("/.well-known/openid-configuration"));
+                (m_broker ? QStringLiteral("/.well-known/oauth-authorization-server")
+                          : QStringLiteral("/.well-known/openid-configuration")));
     QNetworkRequest request(url);
     request.setTransferTimeout(int(m_config.requestTimeout.count()));
     QNetworkReply *reply = m_network->get(request);
@@ -131,9 +141,11 @@ void BrowserFlow::discover()
         const QJsonObject doc = QJsonDocument::fromJson(reply->readAll()).object();
         if (reply->error() != QNetworkReply::NoError ||
             !doc.contains(QLatin1StringView("authorization_endpoint"))) {
-            finish(failure(ErrorCode::NetworkError,
-                           QStringLiteral("cannot read the provider's configuration: %1")
-                               .arg(reply->errorString())));
+            finish(failure(
+                ErrorCode::NetworkError,
+                QStringLiteral("cannot read the %1's configuration: %2")
+                    .arg(m_broker ? QStringLiteral("account server") : QStringLiteral("provider"))
+                    .arg(reply->errorString())));
             return;
         }
         m_config.authorizationEndpoint =
@@ -160,12 +172,17 @@ void BrowserFlow::openBrowser()
     query.addQueryItem(QStringLiteral("response_type"), QStringLiteral("code"));
     query.addQueryItem(QStringLiteral("client_id"), m_config.clientId);
     query.addQueryItem(QStringLiteral("redirect_uri"), m_redirectUri);
-    query.addQueryItem(QStringLiteral("scope"), m_config.scopes.join(QLatin1Char(' ')));
+    if (!m_broker)
+        query.addQueryItem(QStringLiteral("scope"), m_config.scopes.join(QLatin1Char(' ')));
     query.addQueryItem(QStringLiteral("state"), m_state);
     query.addQueryItem(QStringLiteral("nonce"), m_nonce);
     query.addQueryItem(QStringLiteral("code_challenge"),
                        QString::fromLatin1(base64url::encode(crypto::sha256(m_verifier))));
     query.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
+    if (m_broker && !m_provider.isEmpty())
+        query.addQueryItem(QStringLiteral("provider"), m_provider);
+    if (m_broker && !m_linkTicket.isEmpty())
+        query.addQueryItem(QStringLiteral("link_ticket"), m_linkTicket);
     url.setQuery(query);
     const BrowserOpener &opener = m_config.openBrowser;
     if (!(opener ? opener(url) : openWithDesktop(url)))
@@ -224,6 +241,8 @@ void BrowserFlow::handleCallback(QTcpSocket *socket, const QByteArray &target)
     const QString state = query.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded);
     const QString code = query.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
     const QString error = query.queryItemValue(QStringLiteral("error"), QUrl::FullyDecoded);
+    const QString description =
+        query.queryItemValue(QStringLiteral("error_description"), QUrl::FullyDecoded).left(300);
     if (!crypto::constantTimeEquals(state.toUtf8(), m_state.toUtf8())) {
         // Any local program can send this: it gets a page, and the login goes on waiting
         // for the browser's real answer (letting it end the login would let it deny one).
@@ -244,11 +263,14 @@ void BrowserFlow::handleCallback(QTcpSocket *socket, const QByteArray &target)
                               ? QStringLiteral("Sign-in was cancelled. You can return to the game.")
                               : QStringLiteral(
                                     "Sign-in failed. You can return to the game and try again.")));
-        finish(failure(
-            declined ? ErrorCode::Cancelled : ErrorCode::InvalidProviderToken,
-            declined
-                ? QStringLiteral("the player declined the sign-in")
-                : QStringLiteral("the provider refused the sign-in: %1").arg(error.left(100))));
+        // The account server's own refusals (identity_in_use, ...) keep their code.
+        const ErrorCode code =
+            declined ? ErrorCode::Cancelled
+                     : errorCodeFromWire(error).value_or(ErrorCode::InvalidProviderToken);
+        const QString reason = description.isEmpty() ? error.left(100) : description;
+        finish(failure(code, declined && description.isEmpty()
+                                 ? QStringLiteral("the player declined the sign-in")
+                                 : QStringLiteral("the sign-in was refused: %1").arg(reason)));
         return;
     }
     m_codeReceived = true;
@@ -267,7 +289,7 @@ void BrowserFlow::exchange(const QString &code)
     form.addQueryItem(QStringLiteral("code"), code);
     form.addQueryItem(QStringLiteral("redirect_uri"), m_redirectUri);
     form.addQueryItem(QStringLiteral("client_id"), m_config.clientId);
-    if (!m_config.clientSecret.isEmpty())
+    if (!m_broker && !m_config.clientSecret.isEmpty())
         form.addQueryItem(QStringLiteral("client_secret"), m_config.clientSecret);
     form.addQueryItem(QStringLiteral("code_verifier"), QString::fromLatin1(m_verifier));
     QNetworkRequest request(m_config.tokenEndpoint);
@@ -291,14 +313,29 @@ void BrowserFlow::exchange(const QString &code)
             return;
         }
         if (status != 200) {
-            finish(failure(ErrorCode::InvalidProviderToken,
-                           QStringLiteral("the provider refused the code: %1")
-                               .arg(json.value(QLatin1StringView("error"))
-                                        .toString(QStringLiteral("HTTP %1").arg(status)))));
+            const QString error = json.value(QLatin1StringView("error"))
+                                      .toString(QStringLiteral("HTTP %1").arg(status));
+            const QString description =
+                json.value(QLatin1StringView("error_description")).toString().left(300);
+            finish(failure(
+                status >= 500 ? ErrorCode::NetworkError : ErrorCode::InvalidProviderToken,
+                QStringLiteral("the code was refused: %1%2")
+                    .arg(error, description.isEmpty() ? QString()
+                                                      : QStringLiteral(" (%1)").arg(description))));
+            return;
+        }
+        if (m_broker) {
+            if (json.value(QLatin1StringView("refresh_token")).toString().isEmpty()) {
+                finish(failure(ErrorCode::InvalidRefreshToken,
+                               QStringLiteral("the account server sent no session")));
+                return;
+            }
+            finish(ProviderTokens{{}, {}, json});
             return;
         }
         ProviderTokens tokens{json.value(QLatin1StringView("id_token")).toString(),
-                              json.value(QLatin1StringView("access_token")).toString()};
+                              json.value(QLatin1StringView("access_token")).toString(),
+                              {}};
         if (!m_config.useAccessToken && !tokens.idToken.isEmpty() &&
             !hasNonce(tokens.idToken, m_nonce)) {
             // An ID token minted for another login (injected): never this player's session.

@@ -3,6 +3,7 @@
 
 #include <latchkey/client.h>
 
+#include <QJsonObject>
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QPointer>
@@ -11,11 +12,13 @@
 
 namespace latchkey {
 
-//! What the provider gave us for the code.
+//! What the code was traded for: the provider's tokens (Direct mode), or the account
+//! server's whole session answer (Broker mode).
 struct ProviderTokens
 {
     QString idToken;
     QString accessToken;
+    QJsonObject session; //!< Broker: {"access_token","refresh_token","expires_in","user",...}
 };
 
 //! One login attempt, on the library's thread; finished() is emitted exactly once (success,
@@ -24,8 +27,10 @@ class BrowserFlow : public QObject
 {
     Q_OBJECT
 public:
+    //! \a provider / \a linkTicket (Broker mode): go straight to that provider; attach its
+    //! account to the ticket's user.
     BrowserFlow(const ClientConfig &config, QNetworkAccessManager *network,
-                QObject *parent = nullptr);
+                QObject *parent = nullptr, QString provider = {}, QString linkTicket = {});
     ~BrowserFlow() override;
 
     void start();
@@ -53,6 +58,9 @@ private:
     QString m_state;
     QString m_nonce;
     QString m_redirectUri;
+    const bool m_broker;
+    const QString m_provider;
+    const QString m_linkTicket;
     QPointer<class QNetworkReply> m_pending;
     bool m_done = false;
     bool m_codeReceived = false;

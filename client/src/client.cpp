@@ -139,6 +139,46 @@ bool Client::login(LoginCallback onSuccess, LogoutCallback onLogout)
     return true;
 }
 
+bool Client::loginAsGuest(LoginCallback onSuccess, LogoutCallback onLogout)
+{
+    if (d->status == LoginStatus::InProgress)
+        return false;
+    d->onLogin = std::move(onSuccess);
+    if (onLogout)
+        d->onLogout = std::move(onLogout);
+    d->status = LoginStatus::InProgress;
+    d->loginError = Error{};
+    d->toEngine([engine = d->engine] { engine->loginAsGuest(); });
+    return true;
+}
+
+void Client::linkIdentity(const QString &provider, UserCallback done)
+{
+    d->toEngine([engine = d->engine, provider, reply = d->userReply(std::move(done))] {
+        engine->link(provider, reply);
+    });
+}
+
+void Client::identities(IdentitiesCallback done)
+{
+    d->toEngine([engine = d->engine, queue = d->queue, done = std::move(done)] {
+        engine->identities([queue, done](const Result<QList<Identity>> &result) {
+            if (done)
+                queue->push([done, result] { done(result); });
+        });
+    });
+}
+
+void Client::unlinkIdentity(const QString &provider, DoneCallback done)
+{
+    d->toEngine([engine = d->engine, queue = d->queue, provider, done = std::move(done)] {
+        engine->unlink(provider, [queue, done](const Status &result) {
+            if (done)
+                queue->push([done, result] { done(result); });
+        });
+    });
+}
+
 void Client::cancelLogin()
 {
     if (d->status == LoginStatus::InProgress)

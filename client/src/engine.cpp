@@ -2,6 +2,7 @@
 #include "engine_p.h"
 #include "logging_p.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QNetworkReply>
 
@@ -122,33 +123,129 @@ void Engine::endSession()
     m_store.clear([events = m_events] { events.loggedOut(); });
 }
 
-void Engine::startLogin()
+bool Engine::startFlow(const QString &provider, const QString &linkTicket, FlowDone done)
 {
     if (m_flow)
-        return;
-    m_flow = new BrowserFlow(m_config, &m_network, this);
-    connect(m_flow, &BrowserFlow::finished, this, [this](const Result<ProviderTokens> &tokens) {
-        m_flow->deleteLater();
-        m_flow = nullptr;
-        if (!tokens) {
-            m_events.loginFailed(tokens.error());
-            return;
-        }
-        QJsonObject body{{QStringLiteral("provider"), m_config.provider}};
-        if (m_config.useAccessToken)
-            body.insert(QStringLiteral("access_token"), tokens->accessToken);
-        else
-            body.insert(QStringLiteral("id_token"), tokens->idToken);
-        call("POST", QStringLiteral("/api/login"), body, {},
-             [this](const Result<QJsonObject> &answer) {
-                 if (!answer) {
-                     m_events.loginFailed(answer.error());
-                     return;
-                 }
-                 adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
-             });
-    });
+        return false;
+    m_flow = new BrowserFlow(m_config, &m_network, this, provider, linkTicket);
+    connect(m_flow, &BrowserFlow::finished, this,
+            [this, done = std::move(done)](const Result<ProviderTokens> &tokens) {
+                m_flow->deleteLater();
+                m_flow = nullptr;
+                done(tokens);
+            });
     m_flow->start();
+    return true;
+}
+
+void Engine::startLogin()
+{
+    const bool broker = m_config.mode == LoginMode::Broker;
+    startFlow(broker ? m_config.provider : QString(), {},
+              [this, broker](const Result<ProviderTokens> &tokens) {
+                  if (!tokens) {
+                      m_events.loginFailed(tokens.error());
+                      return;
+                  }
+                  if (broker) {
+                      adoptSession(tokens->session, [this] { m_events.loggedIn(m_user); });
+                      return;
+                  }
+                  const QString provider =
+                      m_config.provider.isEmpty() ? QStringLiteral("google") : m_config.provider;
+                  QJsonObject body{{QStringLiteral("provider"), provider}};
+                  if (m_config.useAccessToken)
+                      body.insert(QStringLiteral("access_token"), tokens->accessToken);
+                  else
+                      body.insert(QStringLiteral("id_token"), tokens->idToken);
+                  call("POST", QStringLiteral("/api/login"), body, {},
+                       [this](const Result<QJsonObject> &answer) {
+                           if (!answer) {
+                               m_events.loginFailed(answer.error());
+                               return;
+                           }
+                           adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
+                       });
+              });
+}
+
+void Engine::loginAsGuest()
+{
+    call("POST", QStringLiteral("/api/login/guest"), {}, {},
+         [this](const Result<QJsonObject> &answer) {
+             if (!answer) {
+                 m_events.loginFailed(answer.error());
+                 return;
+             }
+             adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
+         });
+}
+
+void Engine::link(const QString &provider, UserReply reply)
+{
+    authorizedCall(
+        "POST", QStringLiteral("/api/identities/link"), {},
+        [this, provider, reply](const Result<QJsonObject> &answer) {
+            if (!answer) {
+                reply(answer.error());
+                return;
+            }
+            const QString ticket = answer->value(QLatin1StringView("link_ticket")).toString();
+            const bool started =
+                startFlow(provider, ticket, [this, reply](const Result<ProviderTokens> &tokens) {
+                    if (!tokens) {
+                        reply(tokens.error());
+                        return;
+                    }
+                    // The link came with a new session of the same player: it replaces ours.
+                    if (!m_accessToken.isEmpty())
+                        call("POST", QStringLiteral("/api/logout"), {}, m_accessToken,
+                             [](const Result<QJsonObject> &) {});
+                    adoptSession(tokens->session, [this, reply] {
+                        m_events.userChanged(m_user);
+                        reply(m_user);
+                    });
+                });
+            if (!started)
+                reply(Error{ErrorCode::InvalidField,
+                            QStringLiteral("a sign-in is already running in the browser")});
+        });
+}
+
+void Engine::identities(std::function<void(const Result<QList<Identity>> &)> reply)
+{
+    authorizedCall(
+        "GET", QStringLiteral("/api/identities"), {}, [reply](const Result<QJsonObject> &answer) {
+            if (!answer) {
+                reply(answer.error());
+                return;
+            }
+            QList<Identity> list;
+            const QJsonArray array = answer->value(QLatin1StringView("identities")).toArray();
+            for (const QJsonValue &value : array) {
+                const QJsonObject o = value.toObject();
+                list.append(
+                    {o.value(QLatin1StringView("provider")).toString(),
+                     o.value(QLatin1StringView("subject")).toString(),
+                     o.value(QLatin1StringView("email")).toString(),
+                     QDateTime::fromString(o.value(QLatin1StringView("created_at")).toString(),
+                                           Qt::ISODateWithMs)});
+            }
+            reply(list);
+        });
+}
+
+void Engine::unlink(const QString &provider, std::function<void(const Status &)> reply)
+{
+    authorizedCall("DELETE",
+                   QStringLiteral("/api/identities/%1")
+                       .arg(QString::fromLatin1(QUrl::toPercentEncoding(provider))),
+                   {}, [reply](const Result<QJsonObject> &answer) {
+                       if (answer)
+                           reply(Done{});
+                       else
+                           reply(answer.error());
+                   });
 }
 
 void Engine::cancelLogin()
@@ -222,24 +319,24 @@ void Engine::refresh(UserReply reply)
          });
 }
 
-void Engine::authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply,
-                            bool mayRefresh)
+void Engine::authorizedCall(const QByteArray &method, const QString &path, const QJsonObject &body,
+                            JsonReply reply, bool mayRefresh)
 {
     if (m_accessToken.isEmpty() && mayRefresh) {
-        refresh([this, path, body, reply](const Result<User> &refreshed) {
+        refresh([this, method, path, body, reply](const Result<User> &refreshed) {
             if (!refreshed)
                 reply(refreshed.error());
             else
-                authorizedCall(path, body, reply, false);
+                authorizedCall(method, path, body, reply, false);
         });
         return;
     }
-    call("POST", path, body, m_accessToken,
-         [this, path, body, reply, mayRefresh](const Result<QJsonObject> &answer) {
+    call(method, path, body, m_accessToken,
+         [this, method, path, body, reply, mayRefresh](const Result<QJsonObject> &answer) {
              // Once after a 401: the access token may have expired (a sleeping laptop).
              if (!answer && answer.error().code == ErrorCode::InvalidToken && mayRefresh) {
                  m_accessToken.clear();
-                 authorizedCall(path, body, reply, true);
+                 authorizedCall(method, path, body, reply, true);
                  return;
              }
              reply(answer);
@@ -251,20 +348,21 @@ void Engine::updateProfile(const QString &field, const QString &value, UserReply
     const QString path = field == QLatin1StringView("new_username")
                              ? QStringLiteral("/api/update_username")
                              : QStringLiteral("/api/update_picture");
-    authorizedCall(path, {{field, value}}, [this, reply](const Result<QJsonObject> &answer) {
-        if (!answer) {
-            reply(answer.error());
-            return;
-        }
-        const Result<User> user =
-            User::fromJson(answer->value(QLatin1StringView("user")).toObject());
-        if (user) {
-            m_user = *user;
-            m_store.writeProfile(m_user);
-            m_events.userChanged(m_user);
-        }
-        reply(user);
-    });
+    authorizedCall("POST", path, {{field, value}},
+                   [this, reply](const Result<QJsonObject> &answer) {
+                       if (!answer) {
+                           reply(answer.error());
+                           return;
+                       }
+                       const Result<User> user =
+                           User::fromJson(answer->value(QLatin1StringView("user")).toObject());
+                       if (user) {
+                           m_user = *user;
+                           m_store.writeProfile(m_user);
+                           m_events.userChanged(m_user);
+                       }
+                       reply(user);
+                   });
 }
 
 void Engine::logout()

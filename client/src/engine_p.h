@@ -40,6 +40,12 @@ public:
 
     void startLogin();
     void cancelLogin();
+    void loginAsGuest();
+    //! POST /api/identities/link, then the browser flow with the ticket; the renewed
+    //! session replaces the current one.
+    void link(const QString &provider, UserReply reply);
+    void identities(std::function<void(const Result<QList<Identity>> &)> reply);
+    void unlink(const QString &provider, std::function<void(const Status &)> reply);
     void restore();
     void refresh(UserReply reply);
     void logout();
@@ -52,8 +58,11 @@ private:
     using JsonReply = std::function<void(const Result<QJsonObject> &)>;
     void call(const QByteArray &method, const QString &path, const QJsonObject &body,
               const QByteArray &bearer, JsonReply reply);
-    void authorizedCall(const QString &path, const QJsonObject &body, JsonReply reply,
-                        bool mayRefresh = true);
+    void authorizedCall(const QByteArray &method, const QString &path, const QJsonObject &body,
+                        JsonReply reply, bool mayRefresh = true);
+    using FlowDone = std::function<void(const Result<ProviderTokens> &)>;
+    //! Starts the browser flow (one at a time: false while one runs).
+    bool startFlow(const QString &provider, const QString &linkTicket, FlowDone done);
     //! Takes the tokens and player of a login/refresh answer; \a stored runs once the
     //! refresh token is in the secret store (or its file).
     void adoptSession(const QJsonObject &answer, std::function<void()> stored);

@@ -26,6 +26,8 @@ constexpr Entry table[] = {
     {ErrorCode::NotFound, 404, QLatin1StringView("not_found")},
     {ErrorCode::MethodNotAllowed, 405, QLatin1StringView("method_not_allowed")},
     {ErrorCode::UsernameTaken, 409, QLatin1StringView("username_taken")},
+    {ErrorCode::IdentityInUse, 409, QLatin1StringView("identity_in_use")},
+    {ErrorCode::LastIdentity, 409, QLatin1StringView("last_identity")},
     {ErrorCode::PayloadTooLarge, 413, QLatin1StringView("payload_too_large")},
     {ErrorCode::UnsupportedMediaType, 415, QLatin1StringView("unsupported_media_type")},
     {ErrorCode::RateLimited, 429, QLatin1StringView("rate_limited")},

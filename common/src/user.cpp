@@ -23,6 +23,8 @@ QJsonObject User::toJson() const
         {QStringLiteral("level"), level},
         {QStringLiteral("created_at"), timeToJson(createdAt)},
         {QStringLiteral("last_login"), timeToJson(lastLogin)},
+        {QStringLiteral("is_guest"), isGuest},
+        {QStringLiteral("role"), role},
     };
 }
 
@@ -44,6 +46,8 @@ Result<User> User::fromJson(const QJsonObject &json)
                                         Qt::ISODateWithMs);
     u.lastLogin = QDateTime::fromString(json.value(QLatin1StringView("last_login")).toString(),
                                         Qt::ISODateWithMs);
+    u.isGuest = json.value(QLatin1StringView("is_guest")).toBool();
+    u.role = json.value(QLatin1StringView("role")).toString(QStringLiteral("player"));
     return u;
 }
 

@@ -55,18 +55,17 @@ struct FuzzServer::Side
     void start()
     {
         provider.route("/tokeninfo", [](const test::StandInRequest &request) {
-            const QByteArray token = request.authorization.startsWith("Bearer ")
-                                         ? request.authorization.mid(7)
-                                         : QByteArray();
+            // Only what Google documents: access_token as a query or form parameter.
+            const QByteArray token = request.param("access_token");
             if (!token.startsWith("fuzz-"))
-                return test::StandInReply{400, "{\"error\":\"invalid_token\"}", {}, 0, false};
+                return test::StandInReply{400, "{\"error\":\"invalid_token\"}", {}, 0, false, {}};
             const QJsonObject info{
                 {QStringLiteral("aud"), QStringLiteral("fuzz-client")},
                 {QStringLiteral("sub"), QString::fromLatin1(token)},
                 {QStringLiteral("email"), QString::fromLatin1(token + "@fuzz.example")},
                 {QStringLiteral("email_verified"), QStringLiteral("true")},
                 {QStringLiteral("exp"), QStringLiteral("4102444800")}};
-            return test::StandInReply{200, QJsonDocument(info).toJson(), {}, 0, false};
+            return test::StandInReply{200, QJsonDocument(info).toJson(), {}, 0, false, {}};
         });
         // A JWKS of one key the fuzzer does not have: ID tokens are checked all the way to
         // their signature (no 503 for a key set that cannot be fetched).
@@ -74,7 +73,8 @@ struct FuzzServer::Side
             static const QJsonObject jwks{
                 {QStringLiteral("keys"),
                  QJsonArray{jwt::Key::generate(jwt::Algorithm::RS256).publicJwk()}}};
-            return test::StandInReply{200, QJsonDocument(jwks).toJson(), "max-age=3600", 0, false};
+            return test::StandInReply{200, QJsonDocument(jwks).toJson(), "max-age=3600", 0, false,
+                                      {}};
         });
         Config c;
         c.database.autoMigrate = true;

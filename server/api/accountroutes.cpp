@@ -31,7 +31,7 @@ AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, St
 
 AccountRoutes::~AccountRoutes()
 {
-    m_gate.forget(&m_google); // its queued sign-ins would start on a thread that is gone
+    m_gate.forget(m_google.context()); // its queued sign-ins would start on a thread that is gone
 }
 
 void AccountRoutes::addRoutes(Router &router)
@@ -96,7 +96,8 @@ void AccountRoutes::login(Call &call)
         else
             m_google.verifyAccessToken(token, std::move(finish));
     };
-    if (const Status entered = m_gate.enter(call.client().address, &m_google, std::move(check));
+    if (const Status entered =
+            m_gate.enter(call.client().address, m_google.context(), std::move(check));
         !entered)
         call.responder.sendError(entered.error());
 }

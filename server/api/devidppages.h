@@ -4,7 +4,7 @@
 
 #include "devidprequest.h"
 
-#include "http/httpresponse.h"
+#include "htmlpage.h"
 
 #include <QList>
 #include <QPair>
@@ -15,8 +15,6 @@ namespace latchkey::devidp {
 HttpResponse page(int status, const QString &title, const QString &content);
 //! 400: a request that cannot be redirected back (\a message says why).
 HttpResponse errorPage(const QString &message);
-//! 302 to \a redirectUri (validated) with \a parameters appended to its query.
-HttpResponse redirect(const QString &redirectUri, const QList<QPair<QString, QString>> &parameters);
 //! The "Sign in as…" form carrying \a request; 400 with \a problem shown when set.
 HttpResponse signInForm(const AuthorizeRequest &request, const QString &name, const QString &email,
                         const QString &problem = {});

@@ -177,8 +177,10 @@ Status LatchkeyServer::start()
         return std::unique_ptr<RequestHandler>(new Worker(*context, index));
     });
     connect(m_http.get(), &HttpServer::stopped, this, &LatchkeyServer::stopped);
+    // Right from the first request when the port is configured; else once listening.
+    m_context->publicUrl.setPort(quint16(m_config.server.port));
     if (m_context->devIdp && m_config.server.port != 0)
-        m_context->devIdp->setPort(quint16(m_config.server.port)); // right from the first request
+        m_context->devIdp->setPort(quint16(m_config.server.port));
     if (const Status listening = m_http->listen(address, quint16(m_config.server.port)); !listening)
         return listening;
     qCInfo(lcServer).noquote() << QStringLiteral(
@@ -187,6 +189,10 @@ Status LatchkeyServer::start()
                                       .arg(port())
                                       .arg(m_config.database.driver)
                                       .arg(workers);
+    m_context->publicUrl.setPort(port());
+    qCInfo(lcServer).noquote() << "sign-in broker at" << m_context->publicUrl.toString()
+                               << "(clients:" << m_config.clients.size()
+                               << "providers:" << m_config.upstreams.size() << ")";
     if (m_context->devIdp) {
         m_context->devIdp->setPort(port());
         qCWarning(lcServer).noquote()

@@ -20,8 +20,11 @@ ServerContext::ServerContext(const Config &config, Clock clock, const QString &b
           config.dev.enabled
               ? std::make_unique<DevIdentityProvider>(
                     config.dev, boundHost.isEmpty() ? config.server.host : boundHost, this->clock)
-              : nullptr)
+              : nullptr),
+      publicUrl(config.server)
 {
+    for (const Config::Upstream &upstream : config.upstreams)
+        upstreamKeys.try_emplace(upstream.name);
 }
 
 } // namespace latchkey

@@ -1,7 +1,9 @@
 // What all workers share: configuration, clock, token keys, the failure limiter, the
-// provider call places, the login log and the development provider. Thread-safe or immutable.
+// provider call places, the login log, the development provider, the public address and
+// the upstream providers' keys. Thread-safe or immutable.
 #pragma once
 
+#include "auth/broker.h"
 #include "auth/devidentityprovider.h"
 #include "auth/failurelimiter.h"
 #include "auth/keyset.h"
@@ -12,6 +14,7 @@
 
 #include <latchkey/clock.h>
 
+#include <map>
 #include <memory>
 
 namespace latchkey {
@@ -29,6 +32,8 @@ struct ServerContext
     KeySet googleKeys;              //!< Google's JWKS, fetched by one worker for all
     LoginLog loginLog;
     const std::unique_ptr<DevIdentityProvider> devIdp; //!< null unless providers.dev.enabled
+    PublicUrl publicUrl;                               //!< its port is set once listening
+    std::map<QString, KeySet> upstreamKeys;            //!< each oidc upstream's JWKS, by name
 };
 
 } // namespace latchkey

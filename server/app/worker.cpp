@@ -1,22 +1,52 @@
 // Wiring of one worker: which services and route groups it has.
 #include "worker.h"
 
+#include "auth/devupstream.h"
+#include "auth/oauth2upstream.h"
+#include "auth/oidcupstream.h"
+
 namespace latchkey {
+
+namespace {
+//! This worker's upstream providers, in the chooser's order: the configured ones, then the
+//! development provider when it is on.
+std::vector<std::unique_ptr<Upstream>> upstreamsFor(ServerContext &context)
+{
+    std::vector<std::unique_ptr<Upstream>> upstreams;
+    for (const Config::Upstream &config : context.config.upstreams) {
+        if (config.type == QLatin1StringView("oidc"))
+            upstreams.push_back(std::make_unique<OidcUpstream>(
+                config, context.upstreamKeys.at(config.name), context.clock));
+        else
+            upstreams.push_back(std::make_unique<OAuth2Upstream>(config));
+    }
+    if (context.devIdp)
+        upstreams.push_back(std::make_unique<DevUpstream>(*context.devIdp));
+    return upstreams;
+}
+} // namespace
 
 Worker::Worker(ServerContext &context, int index)
     : m_storage(context.config.database, QStringLiteral("latchkey-worker-%1").arg(index),
                 context.clock),
       m_sessions(context.tokens, context.config.security, m_storage, context.loginLog,
                  context.limiter, context.clock),
-      m_signIn(m_sessions, m_storage, context.loginLog, context.limiter, context.clock),
+      m_signIn(m_sessions, m_storage, context.loginLog, context.limiter, context.config.guest,
+               context.clock),
       m_router(m_storage, m_sessions), m_health(m_storage),
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
       m_account(m_signIn, m_sessions, m_storage, context.config, context.googleKeys,
-                context.devIdp.get(), context.loginLog, context.providerCalls, context.clock)
+                context.devIdp.get(), context.loginLog, context.providerCalls, context.clock),
+      m_broker(context.config, context.publicUrl, m_storage, m_sessions, m_signIn, context.loginLog,
+               upstreamsFor(context), context.clock),
+      m_oauth(m_broker, m_sessions, context.config),
+      m_identity(m_broker, m_signIn, m_storage, context.loginLog, context.config)
 {
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);
     m_router.addGroup(m_health);
+    m_router.addGroup(m_oauth);
+    m_router.addGroup(m_identity);
     if (m_devIdp)
         m_router.addGroup(*m_devIdp);
 }

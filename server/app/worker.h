@@ -6,6 +6,8 @@
 #include "api/accountroutes.h"
 #include "api/devidproutes.h"
 #include "api/healthroutes.h"
+#include "api/identityroutes.h"
+#include "api/oauthroutes.h"
 #include "api/router.h"
 #include "auth/sessionservice.h"
 #include "auth/signinservice.h"
@@ -35,6 +37,9 @@ private:
     HealthRoutes m_health;
     std::unique_ptr<DevIdpRoutes> m_devIdp; //!< only when the development provider is on
     AccountRoutes m_account;
+    Broker m_broker;
+    OAuthRoutes m_oauth;
+    IdentityRoutes m_identity;
 };
 
 } // namespace latchkey

@@ -52,10 +52,10 @@ public:
     static constexpr qsizetype maxClients = 200000;
 
     static QString clientKey(const QHostAddress &ip);
-
-private:
     static qint64 windowStart(qint64 nowMs) { return nowMs - nowMs % windowMs; }
     static int secondsLeft(qint64 nowMs) { return int((windowMs - nowMs % windowMs + 999) / 1000); }
+
+private:
     //! Under m_mutex: a new window forgets the old one's blocked clients.
     void rotate(qint64 nowMs);
     void block(const QString &key, qint64 nowMs);

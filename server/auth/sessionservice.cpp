@@ -131,4 +131,26 @@ Status SessionService::logout(const AuthenticatedSession &session, const ClientI
     return Done{};
 }
 
+Status SessionService::revokeToken(QByteArrayView token, const ClientInfo &client)
+{
+    qint64 sessionId = 0;
+    if (const Result<RefreshClaims> refresh = m_tokens.verifyRefreshToken(token))
+        sessionId = refresh->sessionId;
+    else if (const Result<AccessClaims> access = m_tokens.verifyAccessToken(token, nowSecs()))
+        sessionId = access->sessionId;
+    if (sessionId == 0)
+        return Done{}; // RFC 7009 §2.2: an invalid token needs no revoking
+    return revokeSession(sessionId, QStringLiteral("revoked"), client);
+}
+
+Status SessionService::revokeSession(qint64 sessionId, const QString &reason,
+                                     const ClientInfo &client)
+{
+    const Status revoked = m_storage.sessions().revoke(sessionId, nowSecs(), reason);
+    if (!revoked)
+        return revoked;
+    m_log.write("session_revoked", client.address, {sessionField(sessionId), {"reason", reason}});
+    return Done{};
+}
+
 } // namespace latchkey

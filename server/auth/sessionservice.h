@@ -38,6 +38,11 @@ public:
 
     //! Ends the caller's own session.
     Status logout(const AuthenticatedSession &session, const ClientInfo &client);
+    //! RFC 7009: ends the session of \a token (a refresh or access token of ours). A token
+    //! that is not ours, or whose session ended already, is not an error.
+    Status revokeToken(QByteArrayView token, const ClientInfo &client);
+    //! Ends session \a sessionId for \a reason ("code_reuse").
+    Status revokeSession(qint64 sessionId, const QString &reason, const ClientInfo &client);
 
 private:
     //! The user when \a claims' session moved on by exactly one step within the grace

@@ -1,13 +1,14 @@
 // The end of a sign-in: refusal bookkeeping, or the user and a new session.
 #include "signinservice.h"
 
+#include <latchkey/crypto.h>
 #include <latchkey/username.h>
 
 namespace latchkey {
 
 SignInService::SignInService(SessionService &sessions, Storage &storage, LoginLog &log,
-                             FailureLimiter &limiter, Clock clock)
-    : m_sessions(sessions), m_storage(storage), m_log(log), m_limiter(limiter),
+                             FailureLimiter &limiter, const Config::Guest &guest, Clock clock)
+    : m_sessions(sessions), m_storage(storage), m_log(log), m_limiter(limiter), m_guest(guest),
       m_clock(std::move(clock))
 {
 }
@@ -19,6 +20,15 @@ Result<SignInAttempt> SignInService::begin(const ClientInfo &client)
 
 Result<IssuedSession> SignInService::finish(const Result<ExternalIdentity> &identity,
                                             const ClientInfo &client)
+{
+    const Result<User> user = userFor(identity, client);
+    if (!user)
+        return user.error();
+    return m_sessions.open(*user, client);
+}
+
+Result<User> SignInService::userFor(const Result<ExternalIdentity> &identity,
+                                    const ClientInfo &client)
 {
     if (!identity) {
         if (identity.error().code == ErrorCode::InvalidProviderToken)
@@ -39,7 +49,55 @@ Result<IssuedSession> SignInService::finish(const Result<ExternalIdentity> &iden
             "new_user", client.address,
             {{"user_id", QString::number(user.id)}, {"name", user.name}, {"email", user.email}});
     }
-    return m_sessions.open(user, client);
+    return user;
+}
+
+Result<IssuedSession> SignInService::guest(const ClientInfo &client)
+{
+    const Result<User> user = guestUser(client);
+    if (!user)
+        return user.error();
+    return m_sessions.open(*user, client);
+}
+
+Result<User> SignInService::guestUser(const ClientInfo &client)
+{
+    // New guests per address and minute, counted with the failures' table under their own key
+    // (every instance sees the same count).
+    const qint64 now = m_clock();
+    const qint64 window = FailureLimiter::windowStart(now);
+    const Result<int> created = m_storage.failures().add(
+        QStringLiteral("guest/") + FailureLimiter::clientKey(client.address), window);
+    if (!created)
+        return created.error();
+    if (*created > m_guest.perAddressPerMinute)
+        return Error{ErrorCode::RateLimited,
+                     QStringLiteral("too many guest accounts from this address; try again later"),
+                     FailureLimiter::secondsLeft(now)};
+    const QString subject =
+        QString::fromLatin1(crypto::randomBytes(16).toHex()); // the guest's own identity
+    const QString name = QStringLiteral("guest-") + subject.left(6);
+    const Result<UserStore::SignedIn> signedIn = m_storage.users().loginOrCreate(
+        {QStringLiteral("guest"), subject, QString(), QString(), true}, name,
+        QDateTime::fromMSecsSinceEpoch(now, Qt::UTC));
+    if (!signedIn)
+        return signedIn.error();
+    m_log.write("guest_created", client.address,
+                {{"user_id", QString::number(signedIn->user.id)}, {"name", signedIn->user.name}});
+    return signedIn->user;
+}
+
+Status SignInService::link(qint64 userId, const ExternalIdentity &identity,
+                           const ClientInfo &client)
+{
+    const Status linked = m_storage.users().link(
+        userId, {identity.provider, identity.subject, identity.email, identity.picture},
+        QDateTime::fromMSecsSinceEpoch(m_clock(), Qt::UTC));
+    if (linked) {
+        m_log.write("identity_linked", client.address,
+                    {{"user_id", QString::number(userId)}, {"provider", identity.provider}});
+    }
+    return linked;
 }
 
 } // namespace latchkey

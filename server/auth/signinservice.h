@@ -18,7 +18,7 @@ class SignInService
 {
 public:
     SignInService(SessionService &sessions, Storage &storage, LoginLog &log,
-                  FailureLimiter &limiter, Clock clock);
+                  FailureLimiter &limiter, const Config::Guest &guest, Clock clock);
 
     //! Before the provider's check: TooManyFailures while the client is past the failure
     //! limit; otherwise the sign-in counts as in progress until the attempt is gone (keep
@@ -31,12 +31,24 @@ public:
     //! address) gets a new session.
     Result<IssuedSession> finish(const Result<ExternalIdentity> &identity,
                                  const ClientInfo &client);
+    //! finish() without the session: the broker opens it when its code is redeemed.
+    Result<User> userFor(const Result<ExternalIdentity> &identity, const ClientInfo &client);
+
+    //! POST /api/login/guest: a new guest user ("guest-xxxxxx") and its session. RateLimited
+    //! past providers.guest.per_address_per_minute new guests from one address (all instances).
+    Result<IssuedSession> guest(const ClientInfo &client);
+    //! guest() without the session (the broker's "Play as guest").
+    Result<User> guestUser(const ClientInfo &client);
+    //! Attaches \a identity to \a userId (identity_linked in the log); IdentityInUse when
+    //! another user owns it.
+    Status link(qint64 userId, const ExternalIdentity &identity, const ClientInfo &client);
 
 private:
     SessionService &m_sessions;
     Storage &m_storage;
     LoginLog &m_log;
     FailureLimiter &m_limiter;
+    const Config::Guest m_guest;
     const Clock m_clock;
 };
 

@@ -1,6 +1,7 @@
 // Loads config.yml, then .env, then the environment into one Config, then checks it by rules.
 #include "config/config.h"
 
+#include "config/brokerconfig_p.h"
 #include "config/configfields_p.h"
 #include "config/configsource_p.h"
 #include "config/databaseurl_p.h"
@@ -372,6 +373,7 @@ Status validate(ConfigDraft &draft)
 Result<Config> loadConfig(const ConfigSources &sources)
 {
     ConfigDraft draft;
+    QHash<QString, QString> secrets; // providers' <NAME>_CLIENT_SECRET: .env, then environment
     if (!sources.configFile.isEmpty()) {
         if (const Status status = YamlSource(draft, sources.configFile).read(); !status)
             return status.error();
@@ -382,12 +384,19 @@ Result<Config> loadConfig(const ConfigSources &sources)
             return variables.error();
         if (const Status status = applyVariables(draft, *variables, sources.envFile); !status)
             return status.error();
+        secrets = *variables;
+    }
+    for (const QString &name : sources.environment.keys()) {
+        if (name.endsWith("_CLIENT_SECRET"_L1) && !sources.environment.value(name).isEmpty())
+            secrets.insert(name, sources.environment.value(name));
     }
     const Status fromEnvironment =
         applyVariables(draft, knownVariables(sources.environment), QString());
     if (!fromEnvironment)
         return fromEnvironment.error();
     if (const Status status = validate(draft); !status)
+        return status.error();
+    if (const Status status = completeBroker(draft, secrets); !status)
         return status.error();
     return draft.config;
 }

@@ -9,6 +9,8 @@
 #include <QStringList>
 #include <QUrl>
 
+#include <vector>
+
 namespace latchkey {
 
 struct Config
@@ -69,6 +71,9 @@ struct Config
         int shutdownTimeoutMs = 10000; //!< server.shutdown_timeout_ms: in-flight grace on SIGTERM
         QString dataDir = QStringLiteral("data"); //!< server.data_dir, DATA_DIR
         QString logDir = QStringLiteral("logs");  //!< server.log_dir, LOG_DIR
+        //! server.public_url, PUBLIC_URL: the address players' browsers reach (https; on a
+        //! loopback host empty means http://<host>:<bound port>).
+        QUrl publicUrl;
     } server;
 
     struct Google
@@ -91,6 +96,50 @@ struct Config
         bool enabled = false;                                  //!< providers.dev.enabled, DEV_IDP
         QStringList clientIds{QStringLiteral("latchkey-dev")}; //!< providers.dev.client_ids
     } dev;
+
+    //! A game registered with the sign-in broker (config.yml `clients:`): a public client,
+    //! PKCE S256 required.
+    struct Client
+    {
+        QString id;            //!< client_id
+        QString name;          //!< shown on the sign-in pages
+        bool loopback = false; //!< redirect: loopback (RFC 8252 §7.3: any port on 127.0.0.1/[::1])
+        QStringList redirectUris; //!< redirect_uris: exact URIs
+    };
+    //! Embedded default: the demo and the examples sign in after scripts/run.sh.
+    std::vector<Client> clients{
+        {QStringLiteral("latchkey-demo"), QStringLiteral("Latchkey demo"), true, {}}};
+
+    //! An upstream sign-in of the broker: providers.<name> with a type (oidc | oauth2), or
+    //! Google's preset when GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set.
+    struct Upstream
+    {
+        QString name;        //!< the key under providers: (also in /oauth/callback/<name>)
+        QString type;        //!< "oidc" | "oauth2"
+        QString displayName; //!< on the chooser
+        QString clientId;
+        QByteArray clientSecret; //!< <NAME>_CLIENT_SECRET (env/.env only)
+        QUrl issuer;             //!< oidc: discovery at <issuer>/.well-known/openid-configuration
+        QUrl authorizeUrl;       //!< oauth2 (oidc: from discovery)
+        QUrl tokenUrl;
+        QUrl userinfoUrl;
+        QUrl emailsUrl;          //!< oauth2: GitHub's /user/emails (the verified primary)
+        QString authorizeParams; //!< added to the upstream authorization URL ("a=b&c=d")
+        QStringList scopes;
+        QString subjectField = QStringLiteral("id"); //!< oauth2 userinfo fields
+        QString emailField = QStringLiteral("email");
+        QString emailVerifiedField; //!< when set, the e-mail counts only when this is true
+        QString nameField = QStringLiteral("name");
+        QString pictureField;
+        int timeoutMs = 5000;
+    };
+    std::vector<Upstream> upstreams;
+
+    struct Guest
+    {
+        bool enabled = true;          //!< providers.guest.enabled: POST /api/login/guest
+        int perAddressPerMinute = 10; //!< providers.guest.per_address_per_minute, then 429
+    } guest;
 };
 
 struct ConfigSources

@@ -114,6 +114,16 @@ const ConfigField fields[] = {
     {"server"_L1, "log_dir"_L1, "LOG_DIR"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.server.logDir; }},
 
+    {"server"_L1, "public_url"_L1, "PUBLIC_URL"_L1,
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.server.publicUrl; }},
+
+    {"providers.guest"_L1, "enabled"_L1, "GUEST_LOGIN"_L1,
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.guest.enabled; }},
+    {"providers.guest"_L1,
+     "per_address_per_minute"_L1,
+     {},
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.guest.perAddressPerMinute; }},
+
     {"providers.google"_L1, "client_ids"_L1, "GOOGLE_CLIENT_ID"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.google.clientIds; }},
     {{},

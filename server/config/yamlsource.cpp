@@ -1,6 +1,7 @@
 // Reads config.yml into a ConfigDraft by the field table; yaml-cpp's exceptions stop here.
 #include "config/yamlsource_p.h"
 
+#include "config/brokerconfig_p.h"
 #include "config/configsource_p.h"
 
 #include <QFileInfo>
@@ -70,7 +71,8 @@ Status assignList(QStringList *list, const YAML::Node &node)
     return Done{};
 }
 
-// Like assignText(), from a YAML value; the error names no key.
+} // namespace
+
 Status assignNode(const FieldTarget &target, const YAML::Node &node)
 {
     if (std::holds_alternative<QStringList *>(target))
@@ -81,8 +83,6 @@ Status assignNode(const FieldTarget &target, const YAML::Node &node)
         return invalidConfig(u"expected a single value, not a list or map"_s);
     return assignText(target, scalarText(node));
 }
-
-} // namespace
 
 Status YamlSource::read()
 {
@@ -123,11 +123,13 @@ Status YamlSource::readRoot(const YAML::Node &root)
         Status status = Done{};
         if (name == "providers"_L1)
             status = readProviders(entry.second);
+        else if (name == "clients"_L1)
+            status = readClients(m_draft, entry.second, m_path);
         else if (name == "database"_L1 || name == "security"_L1 || name == "server"_L1)
             status = readSection(name, entry.second);
         else
             return invalidConfig(u"%1: unknown section %2; known sections: database, security, "
-                                 "server, providers"_s.arg(m_path, name));
+                                 "server, providers, clients"_s.arg(m_path, name));
         if (!status)
             return status;
     }
@@ -139,17 +141,16 @@ Status YamlSource::readProviders(const YAML::Node &node)
     if (node.IsNull())
         return Done{};
     if (!node.IsMap())
-        return invalidConfig(
-            u"%1: providers: expected a map with a google or dev section"_s.arg(m_path));
+        return invalidConfig(u"%1: providers: expected a map of providers by name"_s.arg(m_path));
     for (const auto &entry : node) {
         const QString name = scalarText(entry.first);
         const QString dotted = "providers."_L1 + name;
         if (isSecretKey(name))
             return secretRefused(dotted, name);
-        if (name != "google"_L1 && name != "dev"_L1)
-            return invalidConfig(
-                u"%1: unknown key %2; known keys: google, dev"_s.arg(m_path, dotted));
-        if (Status status = readSection(dotted, entry.second); !status)
+        Status status = name == "google"_L1 || name == "dev"_L1 || name == "guest"_L1
+                            ? readSection(dotted, entry.second)
+                            : readUpstream(m_draft, name, entry.second, m_path);
+        if (!status)
             return status;
     }
     return Done{};

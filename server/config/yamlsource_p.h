@@ -9,6 +9,10 @@ class Node;
 
 namespace latchkey {
 
+//! Like assignText(), from a YAML value (a list key also takes a YAML list); the error
+//! names no key.
+Status assignNode(const FieldTarget &target, const YAML::Node &node);
+
 //! Walks config.yml by the field table; secrets are refused there (they belong in the
 //! environment or .env), as are unknown sections and keys, each with the known ones listed.
 class YamlSource

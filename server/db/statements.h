@@ -15,22 +15,26 @@ struct Statement
 namespace sql {
 
 // Statements that return users select the columns in userFromRow()'s order (userrow.h):
-// u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login
+// u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login, u.is_guest,
+// u.role
 
 inline constexpr Statement userById{
     "user_by_id",
-    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login"
+    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
+    " u.is_guest, u.role"
     " FROM users u WHERE u.id = ?"};
 
 inline constexpr Statement userByIdentity{
     "user_by_identity",
-    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login"
+    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
+    " u.is_guest, u.role"
     " FROM identities i JOIN users u ON u.id = i.user_id WHERE i.provider = ? AND i.subject = ?"};
 
 //! The Bearer check: the user of a session that is neither revoked nor expired.
 inline constexpr Statement userByLiveSession{
     "user_by_live_session",
-    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login"
+    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
+    " u.is_guest, u.role"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"};
 
@@ -39,12 +43,35 @@ inline constexpr Statement recordLogin{"record_login",
 
 inline constexpr Statement insertUser{
     "insert_user",
-    "INSERT INTO users (email, name, name_key, name_skeleton, picture, created_at, last_login)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"};
+    "INSERT INTO users (email, name, name_key, name_skeleton, picture, created_at, last_login,"
+    " is_guest) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"};
 
 inline constexpr Statement insertIdentity{
     "insert_identity", "INSERT INTO identities (provider, subject, user_id, email, created_at)"
                        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (provider, subject) DO NOTHING"};
+
+//! An identity's owner, whoever it is (linking tells "already yours" from "in use").
+inline constexpr Statement identityOwner{
+    "identity_owner", "SELECT user_id FROM identities WHERE provider = ? AND subject = ?"};
+
+inline constexpr Statement listIdentities{
+    "list_identities", "SELECT provider, subject, email, created_at FROM identities"
+                       " WHERE user_id = ? ORDER BY created_at, provider, subject"};
+
+//! Removes a user's identities of one provider unless nothing else would be left to sign in.
+inline constexpr Statement unlinkIdentity{
+    "unlink_identity", "DELETE FROM identities WHERE user_id = ? AND provider = ? AND EXISTS"
+                       " (SELECT 1 FROM identities o WHERE o.user_id = ? AND o.provider <> ?)"};
+
+inline constexpr Statement countProviderIdentities{
+    "count_provider_identities",
+    "SELECT COUNT(*) FROM identities WHERE user_id = ? AND provider = ?"};
+
+//! A guest that links a provider becomes a full account (with the provider's e-mail address).
+inline constexpr Statement promoteGuest{
+    "promote_guest",
+    "UPDATE users SET is_guest = ?, email = CASE WHEN email = '' THEN ? ELSE email END"
+    " WHERE id = ?"};
 
 inline constexpr Statement renameUser{
     "rename_user", "UPDATE users SET name = ?, name_key = ?, name_skeleton = ? WHERE id = ?"};
@@ -74,7 +101,8 @@ inline constexpr Statement rotateSessionReadingUser{
     "rotate_session_reading_user",
     "WITH s AS (UPDATE sessions SET counter = counter + 1, refreshed_at = ?, expires_at = ?"
     " WHERE id = ? AND counter = ? AND revoked_at IS NULL AND expires_at > ? RETURNING user_id)"
-    " SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login"
+    " SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
+    " u.is_guest, u.role"
     " FROM users u JOIN s ON u.id = s.user_id"};
 
 inline constexpr Statement findSession{
@@ -84,6 +112,28 @@ inline constexpr Statement findSession{
 inline constexpr Statement revokeSession{
     "revoke_session",
     "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL"};
+
+// oauth_pending: the broker's pending steps, by the hash of their secret.
+inline constexpr Statement insertPending{
+    "insert_pending",
+    "INSERT INTO oauth_pending (hash, kind, data, expires_at) VALUES (?, ?, ?, ?)"};
+
+//! Uses a step: only the first caller before its expiry gets the data.
+inline constexpr Statement consumePending{
+    "consume_pending",
+    "UPDATE oauth_pending SET consumed_at = ? WHERE hash = ? AND kind = ? AND consumed_at IS NULL"
+    " AND expires_at > ? RETURNING data"};
+
+//! A step that was used already (and the session it opened, if any).
+inline constexpr Statement consumedPending{
+    "consumed_pending", "SELECT session_id FROM oauth_pending WHERE hash = ? AND kind = ?"
+                        " AND consumed_at IS NOT NULL"};
+
+inline constexpr Statement setPendingSession{
+    "set_pending_session", "UPDATE oauth_pending SET session_id = ? WHERE hash = ?"};
+
+inline constexpr Statement prunePending{"prune_pending",
+                                        "DELETE FROM oauth_pending WHERE expires_at < ?"};
 
 // auth_failures: one row per client key and minute, counted by every instance.
 inline constexpr Statement countFailures{

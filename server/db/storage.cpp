@@ -15,6 +15,7 @@ Storage::~Storage()
     m_users.reset();
     m_sessions.reset();
     m_failures.reset();
+    m_flows.reset();
     m_db.reset(); // on the worker thread that opened it
 }
 
@@ -42,6 +43,7 @@ bool Storage::connect()
     m_users = std::make_unique<UserStore>(*m_db);
     m_sessions = std::make_unique<SessionStore>(*m_db);
     m_failures = std::make_unique<FailureStore>(*m_db);
+    m_flows = std::make_unique<FlowStore>(*m_db);
     return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include "database.h"
 #include "failurestore.h"
+#include "flowstore.h"
 #include "sessionstore.h"
 #include "userstore.h"
 
@@ -34,6 +35,7 @@ public:
     UserStore &users() { return *m_users; }
     SessionStore &sessions() { return *m_sessions; }
     FailureStore &failures() { return *m_failures; }
+    FlowStore &flows() { return *m_flows; }
 
 private:
     bool connect();
@@ -47,6 +49,7 @@ private:
     std::unique_ptr<UserStore> m_users;
     std::unique_ptr<SessionStore> m_sessions;
     std::unique_ptr<FailureStore> m_failures;
+    std::unique_ptr<FlowStore> m_flows;
 };
 
 } // namespace latchkey

@@ -8,7 +8,8 @@
 
 namespace latchkey {
 
-//! Reads u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login (the
+//! Reads u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,
+//! u.is_guest, u.role (the
 //! select list of the user statements in statements.h) in this order.
 inline User userFromRow(const QSqlQuery &q)
 {
@@ -21,6 +22,8 @@ inline User userFromRow(const QSqlQuery &q)
     u.level = q.value(5).toInt();
     u.createdAt = q.value(6).toDateTime().toUTC();
     u.lastLogin = q.value(7).toDateTime().toUTC();
+    u.isGuest = q.value(8).toBool();
+    u.role = q.value(9).toString();
     return u;
 }
 

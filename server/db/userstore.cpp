@@ -16,6 +16,12 @@ QString isoTime(const QDateTime &t)
     return t.toUTC().toString(Qt::ISODateWithMs);
 }
 
+//! users.email is NOT NULL; a guest or a provider without a verified address has "".
+QString notNull(const QString &text)
+{
+    return text.isNull() ? QString::fromLatin1("") : text;
+}
+
 quint32 randomNumber()
 {
     return qFromBigEndian<quint32>(crypto::randomBytes(4).constData());
@@ -103,7 +109,7 @@ Result<UserStore::SignedIn> UserStore::create(const IdentityRecord &identity,
     User user;
     for (int attempt = 0; attempt < 8 && user.id == 0; ++attempt) {
         const QString name = username::withSuffix(baseName, attempt, randomNumber());
-        insertUser->bindValue(0, identity.email);
+        insertUser->bindValue(0, notNull(identity.email));
         insertUser->bindValue(1, name);
         insertUser->bindValue(2, username::foldKey(name));
         insertUser->bindValue(3, username::skeletonKey(name));
@@ -111,6 +117,7 @@ Result<UserStore::SignedIn> UserStore::create(const IdentityRecord &identity,
                               identity.picture.isEmpty() ? QVariant() : QVariant(identity.picture));
         insertUser->bindValue(5, isoTime(now));
         insertUser->bindValue(6, isoTime(now));
+        insertUser->bindValue(7, identity.guest);
         if (!insertUser->exec())
             return m_db.failure(*insertUser, "creating a user");
         if (insertUser->next()) {
@@ -143,6 +150,7 @@ Result<UserStore::SignedIn> UserStore::create(const IdentityRecord &identity,
     user.email = identity.email;
     user.picture = identity.picture;
     user.level = 1;
+    user.isGuest = identity.guest;
     user.createdAt = user.lastLogin = now.toUTC();
     return SignedIn{user, true};
 }
@@ -174,6 +182,92 @@ Result<User> UserStore::setPicture(qint64 userId, const QString &picture)
     if (!q->exec())
         return m_db.failure(*q, "changing a picture");
     return updated(userId);
+}
+
+Status UserStore::link(qint64 userId, const IdentityRecord &identity, const QDateTime &now)
+{
+    QSqlQuery *insert = m_db.prepared(sql::insertIdentity);
+    QSqlQuery *promote = m_db.prepared(sql::promoteGuest);
+    if (!insert || !promote)
+        return m_db.prepareFailure();
+    insert->bindValue(0, identity.provider);
+    insert->bindValue(1, identity.subject);
+    insert->bindValue(2, userId);
+    insert->bindValue(3, identity.email);
+    insert->bindValue(4, isoTime(now));
+    if (!insert->exec())
+        return m_db.failure(*insert, "linking an identity");
+    if (insert->numRowsAffected() == 0) {
+        QSqlQuery *owner = m_db.prepared(sql::identityOwner);
+        if (!owner)
+            return m_db.prepareFailure();
+        owner->bindValue(0, identity.provider);
+        owner->bindValue(1, identity.subject);
+        if (!owner->exec())
+            return m_db.failure(*owner, "looking up an identity's owner");
+        const qint64 ownerId = owner->next() ? owner->value(0).toLongLong() : 0;
+        owner->finish();
+        if (ownerId == userId)
+            return Done{};
+        return Error{ErrorCode::IdentityInUse,
+                     QStringLiteral("this %1 account already belongs to another player; sign in "
+                                    "with it, or link a different one")
+                         .arg(identity.provider)};
+    }
+    promote->bindValue(0, false);
+    promote->bindValue(1, notNull(identity.email));
+    promote->bindValue(2, userId);
+    if (!promote->exec())
+        return m_db.failure(*promote, "making a guest a full account");
+    return Done{};
+}
+
+Result<QList<LinkedIdentity>> UserStore::identities(qint64 userId)
+{
+    QSqlQuery *q = m_db.prepared(sql::listIdentities);
+    if (!q)
+        return m_db.prepareFailure();
+    q->bindValue(0, userId);
+    if (!q->exec())
+        return m_db.failure(*q, "listing identities");
+    QList<LinkedIdentity> list;
+    while (q->next()) {
+        list.append({q->value(0).toString(), q->value(1).toString(), q->value(2).toString(),
+                     q->value(3).toDateTime().toUTC()});
+    }
+    q->finish();
+    return list;
+}
+
+Status UserStore::unlink(qint64 userId, const QString &provider)
+{
+    QSqlQuery *remove = m_db.prepared(sql::unlinkIdentity);
+    if (!remove)
+        return m_db.prepareFailure();
+    remove->bindValue(0, userId);
+    remove->bindValue(1, provider);
+    remove->bindValue(2, userId);
+    remove->bindValue(3, provider);
+    if (!remove->exec())
+        return m_db.failure(*remove, "unlinking an identity");
+    if (remove->numRowsAffected() > 0)
+        return Done{};
+    QSqlQuery *count = m_db.prepared(sql::countProviderIdentities);
+    if (!count)
+        return m_db.prepareFailure();
+    count->bindValue(0, userId);
+    count->bindValue(1, provider);
+    if (!count->exec() || !count->next())
+        return m_db.failure(*count, "counting identities");
+    const bool linked = count->value(0).toInt() > 0;
+    count->finish();
+    if (!linked)
+        return Error::notFound(
+            QStringLiteral("no %1 identity is linked to this account").arg(provider));
+    return Error{ErrorCode::LastIdentity,
+                 QStringLiteral("%1 is the only way left to sign in to this account; link "
+                                "another provider first")
+                     .arg(provider)};
 }
 
 Result<User> UserStore::updated(qint64 userId)

@@ -14,6 +14,16 @@ struct IdentityRecord
     QString subject;  //!< the provider's stable user id ("sub")
     QString email;
     QString picture;
+    bool guest = false; //!< a guest account's own identity (provider "guest")
+};
+
+//! One row of a user's identities, as GET /api/identities lists them.
+struct LinkedIdentity
+{
+    QString provider;
+    QString subject;
+    QString email;
+    QDateTime createdAt;
 };
 
 class UserStore
@@ -44,6 +54,14 @@ public:
     //! InvalidToken when the user is gone.
     Result<User> rename(qint64 userId, const QString &name);
     Result<User> setPicture(qint64 userId, const QString &picture);
+
+    //! Attaches \a identity to user \a userId (a guest becomes a full account). Done when it
+    //! is the user's already; IdentityInUse when another user owns it (never merged).
+    Status link(qint64 userId, const IdentityRecord &identity, const QDateTime &now);
+    Result<QList<LinkedIdentity>> identities(qint64 userId);
+    //! Removes the user's identities of \a provider. NotFound when there is none;
+    //! LastIdentity when nothing else would be left to sign in with.
+    Status unlink(qint64 userId, const QString &provider);
 
 private:
     Result<User> byIdentity(const IdentityRecord &identity);

@@ -272,14 +272,16 @@ Opener scriptedBrowser(const QString &login, ScriptedBrowserOptions options,
 }
 
 Opener chromiumBrowser(const QString &login, const QString &screenshotPath,
-                       std::shared_ptr<BrowserRun> run)
+                       std::shared_ptr<BrowserRun> run, const QString &choose)
 {
     if (!run)
         run = std::make_shared<BrowserRun>();
-    return [login, screenshotPath, run](const QUrl &url) {
+    return [login, screenshotPath, run, choose](const QUrl &url) {
         QStringList args{url.toString(QUrl::FullyEncoded), login};
         if (!screenshotPath.isEmpty())
             args << screenshotPath;
+        if (!choose.isEmpty())
+            args << QStringLiteral("--choose=") + choose;
         return launchScript(QStringLiteral("chromium-login.mjs"), args, run, url);
     };
 }

@@ -96,8 +96,9 @@ Opener scriptedBrowser(const QString &login, ScriptedBrowserOptions options = {}
 
 //! An opener that runs chromium-login.mjs as \a login: headless /usr/bin/chromium driven by
 //! playwright-core, saving a screenshot of the listener's page to \a screenshotPath when set.
+//! \a choose: on Latchkey's sign-in chooser, click the entry with this label first.
 Opener chromiumBrowser(const QString &login, const QString &screenshotPath = {},
-                       std::shared_ptr<BrowserRun> run = {});
+                       std::shared_ptr<BrowserRun> run = {}, const QString &choose = {});
 
 //! The fixture directory (tests/fixtures/oidc) and the Node executable used.
 QString oidcFixtureDir();

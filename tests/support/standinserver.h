@@ -1,5 +1,5 @@
-// A stand-in for an identity provider's HTTP endpoints (tokeninfo, JWKS), on loopback, in the
-// test's own thread. Used where only a stand-in can say it (a token minted for another app,
+// A stand-in for an identity provider's HTTP endpoints (tokeninfo, JWKS, OAuth 2.0), on loopback,
+// in the test's own thread. Used where only a stand-in can say it (a token minted for another app,
 // a provider that hangs or fails); the real OpenID provider tests use npm oidc-provider.
 #pragma once
 
@@ -17,8 +17,9 @@ struct StandInReply
     int status = 200;
     QByteArray body;
     QByteArray cacheControl;
-    int delayMs = 0;   //!< answer this much later
-    bool hang = false; //!< never answer (the server under test must time out)
+    int delayMs = 0;     //!< answer this much later
+    bool hang = false;   //!< never answer (the server under test must time out)
+    QByteArray location; //!< a Location header (a 302 for a browser)
 };
 
 struct StandInRequest
@@ -27,6 +28,12 @@ struct StandInRequest
     QByteArray path; //!< without query
     QByteArray query;
     QByteArray authorization;
+    QByteArray contentType;
+    QByteArray body;
+
+    //! A parameter as an OAuth endpoint reads it: from the query, or from an
+    //! application/x-www-form-urlencoded body (percent-decoded, '+' as space).
+    QByteArray param(const QByteArray &name) const;
 };
 
 class StandInServer : public QObject

@@ -16,10 +16,12 @@
 //
 // Environment (all optional except where the server needs them):
 //   LATCHKEY_SERVER_URL      the account server (default http://127.0.0.1:8000)
-//   LATCHKEY_CLIENT_ID       OAuth client ID of the game at the identity provider
+//   LATCHKEY_CLIENT_ID       the game's client ID (default latchkey-demo, which the server's
+//                            embedded default registers)
+//   LATCHKEY_PROVIDER        skip the server's sign-in chooser: dev, guest, github, ...
+//   LATCHKEY_ISSUER          Direct mode instead: this OpenID issuer's discovery document
+//                            gives the endpoints; LATCHKEY_CLIENT_ID is the client there
 //   LATCHKEY_CLIENT_SECRET   its secret (Google requires one for desktop apps)
-//   LATCHKEY_ISSUER          an OpenID issuer; its discovery document then gives the
-//                            endpoints (default: Google's built-in endpoints)
 //   LATCHKEY_STORAGE_DIR     where the session is kept between runs
 //   LATCHKEY_SECRET_STORAGE  automatic (default), keychain or file
 //   LATCHKEY_NEW_USERNAME    the name to rename the player to (default "<name>_renamed")
@@ -89,10 +91,15 @@ latchkey::Result<latchkey::ClientConfig> configFromEnvironment()
     latchkey::ClientConfig config;
     config.serverUrl =
         QUrl(qEnvironmentVariable("LATCHKEY_SERVER_URL", QStringLiteral("http://127.0.0.1:8000")));
-    config.clientId = qEnvironmentVariable("LATCHKEY_CLIENT_ID");
-    config.clientSecret = qEnvironmentVariable("LATCHKEY_CLIENT_SECRET");
+    // The account server's sign-in page (any provider it offers), as the client the
+    // server's embedded default registers; LATCHKEY_PROVIDER skips its chooser.
+    config.clientId = qEnvironmentVariable("LATCHKEY_CLIENT_ID", QStringLiteral("latchkey-demo"));
+    config.provider = qEnvironmentVariable("LATCHKEY_PROVIDER");
     if (const QString issuer = qEnvironmentVariable("LATCHKEY_ISSUER"); !issuer.isEmpty()) {
-        // Empty endpoints make the library read <issuer>/.well-known/openid-configuration.
+        // Direct mode: the game talks to this OpenID provider itself. Empty endpoints make
+        // the library read <issuer>/.well-known/openid-configuration.
+        config.mode = latchkey::LoginMode::Direct;
+        config.clientSecret = qEnvironmentVariable("LATCHKEY_CLIENT_SECRET");
         config.issuer = QUrl(issuer);
         config.authorizationEndpoint.clear();
         config.tokenEndpoint.clear();

@@ -6,6 +6,8 @@
 #include <latchkey/latchkey_client_export.h>
 #include <latchkey/user.h>
 
+#include <QDateTime>
+#include <QList>
 #include <QObject>
 #include <QString>
 #include <QStringList>
@@ -27,15 +29,41 @@ enum class SecretStorage {
     File,      //!< a file only the user can read (tests, headless machines)
 };
 
+//! A provider account attached to the player's account (identities()).
+struct Identity
+{
+    QString provider; //!< "google", "github", "guest", ...
+    QString subject;  //!< the provider's id of the account
+    QString email;
+    QDateTime createdAt;
+};
+
 //! Opens \a url in the player's browser; returns false when it could not.
 using BrowserOpener = std::function<bool(const QUrl &url)>;
 
+//! How login() signs the player in.
+enum class LoginMode {
+    //! Through the account server's sign-in page (its /oauth/authorize): the player picks
+    //! any provider the server offers, or plays as a guest. Needs serverUrl and clientId.
+    Broker,
+    //! The game talks to one OpenID provider itself and sends its ID token (or access
+    //! token) to /api/login: for seed-generation servers. Uses issuer, the endpoints,
+    //! clientSecret, scopes and useAccessToken below.
+    Direct,
+};
+
 struct ClientConfig
 {
-    QUrl serverUrl;       //!< the Latchkey account server, e.g. https://accounts.example.com
-    QString clientId;     //!< OAuth client ID of the game at the provider
+    QUrl serverUrl;   //!< the Latchkey account server, e.g. https://accounts.example.com
+    QString clientId; //!< the game's client ID (Broker: registered in the server's clients:;
+                      //!< Direct: at the provider)
+    LoginMode mode = LoginMode::Broker;
+    //! Broker: a provider to go to straight away, skipping the chooser ("github", "guest");
+    //! empty shows the chooser. Direct: the provider named to /api/login (empty: "google").
+    QString provider;
+
+    // Direct mode only.
     QString clientSecret; //!< Google requires one for desktop apps (it is not secret there)
-    QString provider = QStringLiteral("google");
     //! OpenID provider; its /.well-known/openid-configuration is read when the two
     //! endpoints below are empty. Defaults to Google's endpoints.
     QUrl issuer{QStringLiteral("https://accounts.google.com")};
@@ -72,19 +100,32 @@ public:
     using LoginCallback = std::function<void(const User &user)>;
     using LogoutCallback = std::function<void()>;
     using UserCallback = std::function<void(const Result<User> &result)>;
+    using IdentitiesCallback = std::function<void(const Result<QList<Identity>> &result)>;
+    using DoneCallback = std::function<void(const Status &result)>;
 
     explicit Client(ClientConfig config, QObject *parent = nullptr);
     //! Safe while a login or refresh is in flight: they are abandoned, their callbacks dropped.
     ~Client() override;
 
-    //! Opens the browser for the provider's login, then trades the result for a Latchkey
-    //! session. \a onSuccess gets the player; \a onLogout runs whenever the session ends
-    //! later (logout(), or a refresh the server rejects). A failed login is reported by
-    //! loginStatus() == Failed, loginError() and loginFailed(). Returns false, and does
-    //! nothing, while a login is already running.
+    //! Opens the browser at the account server's sign-in page (Broker mode) or the
+    //! provider's (Direct mode), then trades the code for a Latchkey session. \a onSuccess gets the
+    //! player; \a onLogout runs whenever the session ends later (logout(), or a refresh the server
+    //! rejects). A failed login is reported by loginStatus() == Failed, loginError() and
+    //! loginFailed(). Returns false, and does nothing, while a login is already running.
     bool login(LoginCallback onSuccess, LogoutCallback onLogout = {});
     //! Ends a running login (closes the loopback listener); loginError() says Cancelled.
     void cancelLogin();
+    //! Signs in as a new guest (POST /api/login/guest), no browser: a full session that a
+    //! later linkIdentity() turns into a full account. Same callbacks and states as login().
+    bool loginAsGuest(LoginCallback onSuccess, LogoutCallback onLogout = {});
+    //! Broker mode, logged in: opens the browser at \a provider's sign-in and attaches that
+    //! account to the player's (a guest becomes a full account). \a done gets the player
+    //! (the session is renewed), or IdentityInUse when that account belongs to another player.
+    void linkIdentity(const QString &provider, UserCallback done);
+    //! The provider accounts attached to the player's account.
+    void identities(IdentitiesCallback done);
+    //! Detaches \a provider's accounts; LastIdentity when it is the only way left to sign in.
+    void unlinkIdentity(const QString &provider, DoneCallback done);
 
     //! Runs the queued callbacks on the calling thread; returns how many ran.
     int processCallbacks();

@@ -27,6 +27,8 @@ enum class ErrorCode {
     NotFound,             //!< 404
     MethodNotAllowed,     //!< 405
     UsernameTaken,        //!< 409
+    IdentityInUse,        //!< 409 the provider account belongs to another user
+    LastIdentity,         //!< 409 the only way left to sign in cannot be removed
     PayloadTooLarge,      //!< 413
     UnsupportedMediaType, //!< 415
     RateLimited,          //!< 429

@@ -1,0 +1,94 @@
+// Guest sign-in and the identities of the caller's account.
+#include "identityroutes.h"
+
+#include "jsonbody.h"
+
+#include <QJsonArray>
+
+namespace latchkey {
+
+using namespace Qt::Literals::StringLiterals;
+
+namespace {
+QJsonValue timeText(const QDateTime &t)
+{
+    return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+}
+} // namespace
+
+void IdentityRoutes::addRoutes(Router &router)
+{
+    const RouteRules bearer{.auth = Auth::Bearer, .database = true};
+    router.add("POST", "/api/login/guest", {.database = true}, this, &IdentityRoutes::guest);
+    router.add("POST", "/api/identities/link", bearer, this, &IdentityRoutes::link);
+    router.add("GET", "/api/identities", bearer, this, &IdentityRoutes::list);
+    // One route per provider an identity can come from: any other name is 404.
+    QStringList providers{u"guest"_s, u"google"_s, u"dev"_s};
+    for (const auto &upstream : m_broker.upstreams()) {
+        if (!providers.contains(upstream->name()))
+            providers.append(upstream->name());
+    }
+    for (const QString &provider : providers) {
+        router.add("DELETE", u"/api/identities/%1"_s.arg(provider).toUtf8(), bearer,
+                   [this, provider](Call &call) { unlink(call, provider); });
+    }
+}
+
+void IdentityRoutes::guest(Call &call)
+{
+    if (!m_config.guest.enabled) {
+        call.responder.sendError(Error::notFound(u"guest sign-in is turned off on this server"_s));
+        return;
+    }
+    const Result<IssuedSession> session = m_signIn.guest(call.client());
+    if (session)
+        call.responder.send(json::session(*session));
+    else
+        call.responder.sendError(session.error());
+}
+
+void IdentityRoutes::link(Call &call)
+{
+    const Result<QString> ticket = m_broker.linkTicket(call.session.user.id);
+    if (!ticket) {
+        call.responder.sendError(ticket.error());
+        return;
+    }
+    call.responder.send(
+        HttpResponse::json(200, {{u"status"_s, u"success"_s},
+                                 {u"link_ticket"_s, *ticket},
+                                 {u"expires_in"_s, int(Broker::linkTicketLifetimeSecs)}}));
+}
+
+void IdentityRoutes::list(Call &call)
+{
+    const Result<QList<LinkedIdentity>> identities =
+        m_storage.users().identities(call.session.user.id);
+    if (!identities) {
+        call.responder.sendError(identities.error());
+        return;
+    }
+    QJsonArray array;
+    for (const LinkedIdentity &identity : *identities) {
+        array.append(QJsonObject{{u"provider"_s, identity.provider},
+                                 {u"subject"_s, identity.subject},
+                                 {u"email"_s, identity.email},
+                                 {u"created_at"_s, timeText(identity.createdAt)}});
+    }
+    call.responder.send(
+        HttpResponse::json(200, {{u"status"_s, u"success"_s}, {u"identities"_s, array}}));
+}
+
+void IdentityRoutes::unlink(Call &call, const QString &provider)
+{
+    const Status removed = m_storage.users().unlink(call.session.user.id, provider);
+    if (!removed) {
+        call.responder.sendError(removed.error());
+        return;
+    }
+    m_log.write("identity_unlinked", call.http.peer,
+                {{"user_id", QString::number(call.session.user.id)}, {"provider", provider}});
+    call.responder.send(HttpResponse::json(200, {{u"status"_s, u"success"_s}}));
+}
+
+} // namespace latchkey

@@ -55,8 +55,7 @@ QWidget *buildHeader(QWidget *parent, qreal ratio)
 } // namespace
 
 DemoWindow::DemoWindow(const ClientConfig &config, QWidget *parent)
-    : QWidget(parent), m_serverUrl(config.serverUrl),
-      m_viaServer(config.mode == LoginMode::Broker),
+    : QWidget(parent), m_serverUrl(config.serverUrl), m_viaServer(config.mode == LoginMode::Broker),
       m_client(std::make_unique<Client>(config))
 {
     setObjectName(QStringLiteral("DemoWindow"));
@@ -237,11 +236,10 @@ void DemoWindow::onLoginFailed(const Error &error)
     showPage(Page::LoggedOut);
     if (m_viaServer && error.code == ErrorCode::NetworkError) {
         // The zero-setup case gone wrong: most likely no local server.
-        setStatus(
-            QStringLiteral("Cannot reach the sign-in page. Is latchkey-server running at %1 "
-                           "(scripts/run.sh)?")
-                .arg(m_serverUrl.toString()),
-            QStringLiteral("error"));
+        setStatus(QStringLiteral("Cannot reach the sign-in page. Is latchkey-server running at %1 "
+                                 "(scripts/run.sh)?")
+                      .arg(m_serverUrl.toString()),
+                  QStringLiteral("error"));
         m_statusLabel->setToolTip(error.message);
         return;
     }

@@ -2,15 +2,19 @@
 // browser flow (loopback listener, PKCE S256, state, discovery) against a real OpenID
 // provider (npm oidc-provider, tests/fixtures/oidc) whose ID token an in-process Latchkey
 // server verifies. The "browser" is a script that submits the provider's forms over HTTP,
-// and once headless Chromium clicking through the provider's pages.
+// and once headless Chromium clicking through the provider's pages. Through the sign-in broker:
+// Chromium on Latchkey's chooser, then the same OpenID provider (or a GitHub-like stand-in) as
+// the broker's upstream; a guest that links the provider's account.
 #include "app/latchkeyserver.h"
 
+#include "brokerstandins.h"
 #include "oidcprovider.h"
 #include "pgfixture.h"
 #include "testserverconfig.h"
 
 #include <latchkey/client.h>
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -54,10 +58,17 @@ private Q_SLOTS:
     void scriptedLoginThenRestoredSession();
     void tamperedStateIsRefused();
     void chromiumLogin();
+    void chromiumBrokerLogin_data();
+    void chromiumBrokerLogin();
+    void guestLinksThroughBroker();
 
 private:
     Config serverConfig();
     ClientConfig clientConfig(const QString &storage, Opener opener) const;
+    //! The library in its default mode: the broker, client "latchkey-demo", no provider hint.
+    ClientConfig brokerClientConfig(const QString &storage, Opener opener) const;
+    //! Runs \a client's callbacks until \a done or the browser's time is up.
+    static bool waitFor(Client &client, const std::function<bool()> &done);
     //! The login log's events (new_user, login, login_failed, ...), in order.
     QStringList loginEvents() const;
 
@@ -65,6 +76,7 @@ private:
     std::optional<PgServer> m_pg;
     QTemporaryDir m_dir;
     OidcProvider m_provider;
+    BrokerStandIns m_standIns;
     std::unique_ptr<LatchkeyServer> m_server;
 };
 
@@ -78,6 +90,21 @@ Config TestLoginE2e::serverConfig()
     c.google.tokenInfoUrl =
         QUrl(m_provider.issuer().toString() + QStringLiteral("/no-tokeninfo")); // never Google's
     c.google.timeoutMs = 5000;
+    // The broker's upstreams: the same provider as a confidential OpenID client, and GitHub's
+    // stand-in.
+    Config::Upstream fixture;
+    fixture.name = QStringLiteral("fixture");
+    fixture.type = QStringLiteral("oidc");
+    fixture.displayName = QStringLiteral("Fixture OpenID");
+    fixture.clientId = QStringLiteral("latchkey-broker");
+    fixture.clientSecret = "broker-secret";
+    fixture.issuer = m_provider.issuer();
+    fixture.scopes = {QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("profile")};
+    c.upstreams = {fixture};
+    for (const Config::Upstream &standIn : m_standIns.upstreams()) {
+        if (standIn.name == QLatin1StringView("github"))
+            c.upstreams.push_back(standIn);
+    }
     return c;
 }
 
@@ -97,6 +124,31 @@ ClientConfig TestLoginE2e::clientConfig(const QString &storage, Opener opener) c
     c.requestTimeout = std::chrono::seconds(10);
     c.openBrowser = std::move(opener);
     return c;
+}
+
+ClientConfig TestLoginE2e::brokerClientConfig(const QString &storage, Opener opener) const
+{
+    ClientConfig c;
+    c.serverUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+    c.clientId = QStringLiteral("latchkey-demo");
+    c.storageDirectory = m_dir.filePath(storage);
+    c.secretStorage = SecretStorage::File;
+    c.loginTimeout = std::chrono::milliseconds(chromiumTimeoutMs);
+    c.requestTimeout = std::chrono::seconds(10);
+    c.openBrowser = std::move(opener);
+    return c;
+}
+
+bool TestLoginE2e::waitFor(Client &client, const std::function<bool()> &done)
+{
+    QDeadlineTimer deadline(chromiumTimeoutMs);
+    while (!deadline.hasExpired()) {
+        client.processCallbacks();
+        if (done())
+            return true;
+        QTest::qWait(20);
+    }
+    return false;
 }
 
 QStringList TestLoginE2e::loginEvents() const
@@ -317,6 +369,85 @@ void TestLoginE2e::chromiumLogin()
 
     client.logout();
     QTRY_VERIFY_WITH_TIMEOUT((client.processCallbacks(), !client.isLoggedIn()), 10000);
+}
+
+void TestLoginE2e::chromiumBrokerLogin_data()
+{
+    QTest::addColumn<QString>("choice");
+    QTest::addColumn<QString>("login");
+    QTest::addColumn<QString>("email");
+    QTest::newRow("oidc-provider upstream")
+        << QStringLiteral("Fixture OpenID") << QStringLiteral("dave")
+        << QStringLiteral("dave@example.test");
+    QTest::newRow("GitHub-like upstream") << QStringLiteral("GitHub") << QStringLiteral("-")
+                                          << QStringLiteral("octocat@users.example");
+}
+
+// ClientConfig with only serverUrl and clientId: Chromium picks on the chooser.
+void TestLoginE2e::chromiumBrokerLogin()
+{
+    QFETCH(QString, choice);
+    QFETCH(QString, login);
+    QFETCH(QString, email);
+    auto run = std::make_shared<BrowserRun>();
+    Client client(brokerClientConfig(QStringLiteral("broker-") + login,
+                                     chromiumBrowser(login, {}, run, choice)));
+    std::optional<User> loggedIn;
+    QVERIFY(client.login([&](const User &user) { loggedIn = user; }));
+    QVERIFY2(waitFor(client, [&] { return client.loginStatus() != LoginStatus::InProgress; }),
+             qPrintable(run->describe()));
+    QVERIFY2(client.loginStatus() == LoginStatus::Success,
+             qPrintable(client.loginError().message + QLatin1Char('\n') + run->describe()));
+    // The library opened Latchkey's own authorization endpoint, never the provider's.
+    QCOMPARE(run->url().path(), QStringLiteral("/oauth/authorize"));
+    QCOMPARE(run->url().port(), int(m_server->port()));
+    QVERIFY(loggedIn);
+    QCOMPARE(loggedIn->email, email);
+    QCOMPARE(loggedIn->isGuest, false);
+    QVERIFY(waitFor(client, [&] { return run->finished(); }));
+    QVERIFY2(run->exitCode() == 0, qPrintable(run->describe()));
+}
+
+// A guest plays, then links the OpenID account (Chromium signs in at the provider; the
+// provider hint skips the chooser) and becomes a full account; the last identity stays.
+void TestLoginE2e::guestLinksThroughBroker()
+{
+    auto run = std::make_shared<BrowserRun>();
+    Client client(brokerClientConfig(QStringLiteral("guest-link"),
+                                     chromiumBrowser(QStringLiteral("erin"), {}, run)));
+    std::optional<User> guest;
+    QVERIFY(client.loginAsGuest([&](const User &user) { guest = user; }));
+    QVERIFY(waitFor(client, [&] { return guest.has_value(); }));
+    QVERIFY(guest->isGuest);
+
+    std::optional<Result<User>> linked;
+    client.linkIdentity(QStringLiteral("fixture"), [&](const Result<User> &r) { linked = r; });
+    QVERIFY2(waitFor(client, [&] { return linked.has_value(); }), qPrintable(run->describe()));
+    QVERIFY2(*linked, qPrintable(messageOf(*linked) + QLatin1Char('\n') + run->describe()));
+    QCOMPARE((*linked)->id, guest->id);
+    QCOMPARE((*linked)->isGuest, false);
+    QCOMPARE((*linked)->email, QStringLiteral("erin@example.test"));
+    QCOMPARE(client.user().isGuest, false);
+
+    std::optional<Result<QList<Identity>>> identities;
+    client.identities([&](const Result<QList<Identity>> &r) { identities = r; });
+    QVERIFY(waitFor(client, [&] { return identities.has_value(); }));
+    QVERIFY(*identities);
+    QStringList providers;
+    for (const Identity &identity : **identities)
+        providers << identity.provider;
+    providers.sort();
+    QCOMPARE(providers, (QStringList{QStringLiteral("fixture"), QStringLiteral("guest")}));
+
+    std::optional<Status> unlinked;
+    client.unlinkIdentity(QStringLiteral("guest"), [&](const Status &s) { unlinked = s; });
+    QVERIFY(waitFor(client, [&] { return unlinked.has_value(); }));
+    QVERIFY(*unlinked);
+    unlinked.reset();
+    client.unlinkIdentity(QStringLiteral("fixture"), [&](const Status &s) { unlinked = s; });
+    QVERIFY(waitFor(client, [&] { return unlinked.has_value(); }));
+    QVERIFY(!*unlinked);
+    QCOMPARE(unlinked->error().code, ErrorCode::LastIdentity);
 }
 
 QTEST_GUILESS_MAIN(TestLoginE2e)

@@ -1,7 +1,8 @@
 // The demo launcher (client/demo) driven through its widgets under Xvfb, against the
 // in-process server with its development provider, the browser step done by headless
 // Chromium: log in, rename (and the server's refusals), log out, restore a stored session,
-// cancel. A screenshot of each state goes to <build>/tests/demo-screenshots/.
+// cancel, play as guest and link the development sign-in to that player. A screenshot of each state
+// goes to <build>/tests/demo-screenshots/.
 #include "avatarloader.h"
 #include "democonfig.h"
 #include "demowindow.h"
@@ -168,6 +169,7 @@ private Q_SLOTS:
     void cancelWhileBrowserIsOpen();
     void noServerSaysWhatToStart();
     void showsPictureFromHttps();
+    void guestThenLinks();
 
 private:
     //! The demo's own configuration for this server (clientConfigFrom, as main() builds it),
@@ -621,6 +623,46 @@ void TestDemo::showsPictureFromHttps()
     QCOMPARE(qAlpha(avatar.pixel(0, 0)), 0); // a circle: the corners are clear
     QCOMPARE(qAlpha(avatar.pixel(avatar.width() / 2, avatar.height() / 2)), 255);
     checkScreenshot(window, QStringLiteral("demo-avatar"));
+}
+
+// "Play as guest" needs no browser; "Link…" opens the chooser (without guest) and the chosen
+// sign-in joins the same player, who stops being a guest.
+void TestDemo::guestThenLinks()
+{
+    const QString email = QStringLiteral("linked%1@example.com").arg(++m_serial);
+    DemoWindow window(
+        demoConfig(m_dir.filePath(QStringLiteral("guest")), QStringLiteral("Linker"), email));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto *guestButton = child<QPushButton>(window, "guestButton");
+    QVERIFY(guestButton->isVisible());
+    QTest::mouseClick(guestButton, Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(window.page(), DemoWindow::Page::Player, 15000);
+    const User guest = window.client().user();
+    QVERIFY(guest.isGuest);
+    QVERIFY2(guest.name.startsWith(QStringLiteral("guest-")), qPrintable(guest.name));
+    QVERIFY(!m_lastRun->launched()); // no browser for a guest
+    auto *identities = child<QLabel>(window, "identitiesLabel");
+    QTRY_COMPARE(identities->text(), QStringLiteral("Sign-ins: Guest"));
+    QVERIFY(child<QLabel>(window, "statusLabel")->text().contains(QStringLiteral("guest")));
+    checkScreenshot(window, QStringLiteral("demo-guest"));
+
+    auto *linkButton = child<QPushButton>(window, "linkButton");
+    QTest::mouseClick(linkButton, Qt::LeftButton);
+    QVERIFY(!linkButton->isEnabled());
+    QTRY_VERIFY2_WITH_TIMEOUT(identities->text().contains(QStringLiteral("Development sign-in")),
+                              qPrintable(browserReport()), loginTimeoutMs);
+    QVERIFY(linkButton->isEnabled());
+    QCOMPARE(window.client().user().id, guest.id);
+    QVERIFY(!window.client().user().isGuest);
+    QCOMPARE(child<QLabel>(window, "emailLabel")->text(), email);
+    QCOMPARE(child<QLabel>(window, "statusLabel")->text(),
+             QStringLiteral("Linked: you can sign in with it on any computer."));
+    QVERIFY2(!m_lastRun->url().query().contains(QStringLiteral("provider=")),
+             qPrintable(m_lastRun->url().toString())); // the chooser, not a hint
+    QTRY_VERIFY_WITH_TIMEOUT(m_lastRun->finished(), browserTimeoutMs);
+    QCOMPARE(m_lastRun->exitCode(), 0);
+    checkScreenshot(window, QStringLiteral("demo-linked"));
 }
 
 ClientConfig TestDemo::demoConfig(const QString &storage, const QString &name, const QString &email)

@@ -4,6 +4,7 @@
 
 #include "busypage.h"
 #include "demowidgets.h"
+#include "identitiespanel.h"
 #include "loggedoutpage.h"
 #include "playerpage.h"
 
@@ -105,6 +106,12 @@ void DemoWindow::buildUi()
     m_pages->addWidget(m_playerPage);
     root->addWidget(m_pages, 1);
     connect(m_loggedOutPage, &LoggedOutPage::loginRequested, this, &DemoWindow::startLogin);
+    connect(m_loggedOutPage, &LoggedOutPage::guestRequested, this, &DemoWindow::startGuest);
+    connect(m_playerPage->identitiesPanel(), &IdentitiesPanel::linkRequested, this,
+            &DemoWindow::linkSignIn);
+    // Guests and linking are the sign-in broker's: not offered in direct mode.
+    m_loggedOutPage->setGuestOffered(m_viaServer);
+    m_playerPage->identitiesPanel()->setVisible(m_viaServer);
     connect(m_busyPage, &BusyPage::cancelRequested, this, &DemoWindow::cancelLogin);
     connect(m_playerPage, &PlayerPage::renameRequested, this, &DemoWindow::rename);
     connect(m_playerPage, &PlayerPage::logoutRequested, this, &DemoWindow::logOut);
@@ -178,6 +185,56 @@ void DemoWindow::startLogin()
     setStatus(QStringLiteral("Waiting for the browser…"));
 }
 
+void DemoWindow::startGuest()
+{
+    if (!m_client->loginAsGuest({})) {
+        setStatus(QStringLiteral("A login is already running."), QStringLiteral("error"));
+        return;
+    }
+    showPage(Page::Busy);
+    setStatus(QStringLiteral("Creating a guest player…"));
+}
+
+void DemoWindow::linkSignIn()
+{
+    IdentitiesPanel *panel = m_playerPage->identitiesPanel();
+    panel->setLinking(true);
+    setStatus(QStringLiteral("Waiting for the browser…"));
+    QPointer<DemoWindow> self(this);
+    m_client->linkIdentity({}, [self, panel](const Result<User> &result) {
+        if (!self)
+            return;
+        panel->setLinking(false);
+        if (self->m_page != Page::Player)
+            return;
+        if (!result) {
+            const Error &error = result.error();
+            self->setStatus(
+                error.code == ErrorCode::IdentityInUse
+                    ? QStringLiteral("That account already belongs to another player.")
+                : error.code == ErrorCode::Cancelled ? QStringLiteral("Linking cancelled.")
+                                                     : error.message,
+                error.code == ErrorCode::Cancelled ? QString() : QStringLiteral("error"));
+            return;
+        }
+        self->m_playerPage->showUser(*result);
+        self->setStatus(QStringLiteral("Linked: you can sign in with it on any computer."),
+                        QStringLiteral("good"));
+        self->refreshIdentities();
+    });
+}
+
+void DemoWindow::refreshIdentities()
+{
+    if (!m_viaServer)
+        return;
+    QPointer<DemoWindow> self(this);
+    m_client->identities([self](const Result<QList<Identity>> &result) {
+        if (self && result && self->m_page == Page::Player)
+            self->m_playerPage->identitiesPanel()->showIdentities(*result);
+    });
+}
+
 void DemoWindow::cancelLogin()
 {
     // loginFailed(Cancelled) takes the window back to the login page.
@@ -218,9 +275,14 @@ void DemoWindow::onLoggedIn(const User &user)
 {
     m_playerPage->showUser(user);
     showPage(Page::Player);
+    refreshIdentities();
     // A restored session says so once the server has confirmed it (sessionRefreshed).
     if (m_client->isOnline() && !m_confirmingSession)
-        setStatus(QStringLiteral("Signed in as %1.").arg(user.name), QStringLiteral("good"));
+        setStatus(user.isGuest ? QStringLiteral("Playing as guest %1. Link a sign-in to keep this "
+                                                "player on other computers.")
+                                     .arg(user.name)
+                               : QStringLiteral("Signed in as %1.").arg(user.name),
+                  QStringLiteral("good"));
 }
 
 void DemoWindow::onSessionRefreshed()

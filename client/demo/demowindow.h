@@ -23,7 +23,8 @@ class PlayerPage;
 //! one page widget per state (LoggedOutPage, BusyPage, PlayerPage) and a status line. Every
 //! interactive widget has an objectName (loginButton, cancelButton, busyLabel, avatarLabel,
 //! nameLabel, emailLabel, starsLabel, levelLabel, usernameEdit, renameButton,
-//! renameErrorLabel, logoutButton, statusLabel) so tests and tools can find it.
+//! renameErrorLabel, logoutButton, statusLabel; in broker mode guestButton, identitiesLabel,
+//! linkButton) so tests and tools can find it.
 //! The window has one fixed size (windowSize).
 class DemoWindow : public QWidget
 {
@@ -32,7 +33,7 @@ public:
     enum class Page { LoggedOut, Busy, Player };
     Q_ENUM(Page)
 
-    static constexpr QSize windowSize{420, 560};
+    static constexpr QSize windowSize{420, 600};
     //! The avatar's edge in device-independent pixels.
     static constexpr int avatarSize = 96;
 
@@ -61,6 +62,11 @@ private:
     void setStatus(const QString &text, const QString &tone = {});
 
     void startLogin();
+    void startGuest();
+    //! Links another sign-in to the player through the server's sign-in page.
+    void linkSignIn();
+    //! Asks the server for the player's linked providers (broker mode).
+    void refreshIdentities();
     void cancelLogin();
     void rename(const QString &name);
     void logOut();

@@ -37,7 +37,20 @@ LoggedOutPage::LoggedOutPage(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_loginButton);
     layout->addWidget(textLabel(QStringLiteral("hintLabel"),
                                 QStringLiteral("Opens your browser to sign in."), this));
+    m_guestButton = new QPushButton(QStringLiteral("Play as guest"), this);
+    m_guestButton->setObjectName(QStringLiteral("guestButton"));
+    m_guestButton->setCursor(Qt::PointingHandCursor);
+    m_guestButton->setToolTip(QStringLiteral("No browser: a new player at once. Link a sign-in "
+                                             "later to keep it on other computers."));
+    connect(m_guestButton, &QPushButton::clicked, this, &LoggedOutPage::guestRequested);
+    layout->addSpacing(8);
+    layout->addWidget(m_guestButton);
     layout->addStretch(3);
+}
+
+void LoggedOutPage::setGuestOffered(bool offered)
+{
+    m_guestButton->setVisible(offered);
 }
 
 void LoggedOutPage::activate()

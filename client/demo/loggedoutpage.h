@@ -1,4 +1,5 @@
-// The demo's first page: what signing in gives, and the button that opens the browser.
+// The demo's first page: what signing in gives, the button that opens the browser, and
+// "Play as guest".
 #pragma once
 
 #include <QWidget>
@@ -15,12 +16,16 @@ public:
 
     //! Shown again: the button is enabled and has the focus.
     void activate();
+    //! "Play as guest" is offered (the server's sign-in broker; not in direct mode).
+    void setGuestOffered(bool offered);
 
 Q_SIGNALS:
     void loginRequested();
+    void guestRequested();
 
 private:
     QPushButton *m_loginButton; //!< loginButton
+    QPushButton *m_guestButton; //!< guestButton
 };
 
 } // namespace latchkey::demo

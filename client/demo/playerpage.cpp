@@ -3,6 +3,7 @@
 
 #include "avatarloader.h"
 #include "demowidgets.h"
+#include "identitiespanel.h"
 
 #include <QFrame>
 #include <QHBoxLayout>
@@ -45,6 +46,9 @@ PlayerPage::PlayerPage(int avatarSize, int windowWidth, QWidget *parent)
     layout->addWidget(textLabel(QStringLiteral("fieldLabel"), QStringLiteral("Change username"),
                                 this, Qt::AlignLeft));
     buildRenameRow();
+    layout->addSpacing(10);
+    m_identities = new IdentitiesPanel(this);
+    layout->addWidget(m_identities);
 
     layout->addStretch(1);
     m_logoutButton = new QPushButton(QStringLiteral("Log out"), this);
@@ -174,6 +178,8 @@ void PlayerPage::reset()
     m_usernameEdit->clear();
     m_renameErrorLabel->clear();
     m_avatarUrl.reset();
+    m_identities->showIdentities({});
+    m_identities->setLinking(false);
 }
 
 void PlayerPage::showLoggingOut()

@@ -1,5 +1,5 @@
 // The demo's signed-in page: the player's picture, name, e-mail, stars and level, a rename
-// field and the logout button.
+// field, the linked sign-ins and the logout button.
 #pragma once
 
 #include <latchkey/user.h>
@@ -16,6 +16,7 @@ class QPushButton;
 namespace latchkey::demo {
 
 class AvatarLoader;
+class IdentitiesPanel;
 
 class PlayerPage : public QWidget
 {
@@ -28,6 +29,8 @@ public:
     //! Shows \a user; the picture is fetched when it changed (the placeholder meanwhile).
     void showUser(const User &user);
     bool showsPlaceholderAvatar() const { return m_placeholderAvatar; }
+    //! The linked providers and the link button (shown in broker mode only).
+    IdentitiesPanel *identitiesPanel() const { return m_identities; }
     //! Shown again: the logout button is enabled.
     void activate();
     //! Logged out: the rename field is emptied and the picture forgotten.
@@ -67,7 +70,8 @@ private:
     QLineEdit *m_usernameEdit = nullptr;   //!< usernameEdit
     QPushButton *m_renameButton = nullptr; //!< renameButton
     QLabel *m_renameErrorLabel = nullptr;  //!< renameErrorLabel
-    QPushButton *m_logoutButton;           //!< logoutButton
+    IdentitiesPanel *m_identities;
+    QPushButton *m_logoutButton; //!< logoutButton
 };
 
 } // namespace latchkey::demo

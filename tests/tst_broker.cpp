@@ -45,6 +45,7 @@ private Q_SLOTS:
     void codeMismatchRefused();
     void expiredCodeRefused();
     void codeReuseRevokesSession();
+    void usedCodesKeptThenPruned();
     void refreshAndRevoke();
     void tokenRequestErrors_data();
     void tokenRequestErrors();
@@ -56,6 +57,14 @@ private:
     QString devCode(const Pkce &pkce, const QString &email = u"dev@example.test"_s)
     {
         return codeOf(walk(m_port, authorizePath(pkce, {{u"provider"_s, u"dev"_s}}), email));
+    }
+    //! POST /oauth/token grant_type=refresh_token.
+    TestResponse refreshWith(const QString &refreshToken)
+    {
+        QUrlQuery form;
+        form.addQueryItem(u"grant_type"_s, u"refresh_token"_s);
+        form.addQueryItem(u"refresh_token"_s, refreshToken);
+        return postForm(m_port, "/oauth/token", form);
     }
     static void checkPage(const TestResponse &r, int status);
     static void checkRefusal(const TestResponse &r, int status, const char *error);
@@ -311,10 +320,35 @@ void TestBroker::codeReuseRevokesSession()
     TestClient me(m_port);
     QCOMPARE(me.get("/api/me", first.json().value("access_token"_L1).toString().toLatin1()).status,
              401);
-    QUrlQuery form;
-    form.addQueryItem(u"grant_type"_s, u"refresh_token"_s);
-    form.addQueryItem(u"refresh_token"_s, first.json().value("refresh_token"_L1).toString());
-    checkRefusal(postForm(m_port, "/oauth/token", form), 400, "invalid_grant");
+    checkRefusal(refreshWith(first.json().value("refresh_token"_L1).toString()), 400,
+                 "invalid_grant");
+}
+
+// A used code is remembered for Broker::pendingRetentionSecs past its expiry (a replay then
+// still ends its session); later the row is deleted, so a replay is merely refused.
+void TestBroker::usedCodesKeptThenPruned()
+{
+    const auto signIn = [this](const QString &email) {
+        const Pkce pkce = newPkce();
+        const QString code = devCode(pkce, email);
+        const TestResponse r = redeem(m_port, code, pkce.verifier);
+        return QPair<QString, QString>{code, r.json().value("refresh_token"_L1).toString()};
+    };
+    const auto [keptCode, keptRefresh] = signIn(u"kept@example.test"_s);
+    const auto [prunedCode, prunedRefresh] = signIn(u"pruned@example.test"_s);
+    QVERIFY(!keptRefresh.isEmpty() && !prunedRefresh.isEmpty());
+    const Pkce any = newPkce();
+
+    m_offsetMs = 30 * 60 * 1000; // expired, within the retention
+    QCOMPARE(getOnce(m_port, authorizePath(any, {{u"provider"_s, u"dev"_s}})).status, 302);
+    checkRefusal(redeem(m_port, keptCode, any.verifier), 400, "invalid_grant");
+    checkRefusal(refreshWith(keptRefresh), 400, "invalid_grant"); // its session ended
+
+    m_offsetMs = 2 * 3600 * 1000; // past it: the next flow's start deletes the row
+    QCOMPARE(getOnce(m_port, authorizePath(any, {{u"provider"_s, u"dev"_s}})).status, 302);
+    QCOMPARE(getOnce(m_port, authorizePath(any, {{u"provider"_s, u"dev"_s}})).status, 302);
+    checkRefusal(redeem(m_port, prunedCode, any.verifier), 400, "invalid_grant");
+    QCOMPARE(refreshWith(prunedRefresh).status, 200); // no row left to tie it to the session
 }
 
 void TestBroker::refreshAndRevoke()
@@ -322,12 +356,6 @@ void TestBroker::refreshAndRevoke()
     const Pkce pkce = newPkce();
     const TestResponse signedIn = redeem(m_port, devCode(pkce), pkce.verifier);
     QCOMPARE(signedIn.status, 200);
-    const auto refreshWith = [this](const QString &token) {
-        QUrlQuery form;
-        form.addQueryItem(u"grant_type"_s, u"refresh_token"_s);
-        form.addQueryItem(u"refresh_token"_s, token);
-        return postForm(m_port, "/oauth/token", form);
-    };
     const TestResponse refreshed =
         refreshWith(signedIn.json().value("refresh_token"_L1).toString());
     QCOMPARE(refreshed.status, 200);

@@ -232,6 +232,14 @@ void TestConfig::projectConfigFileHoldsTheDefaults()
     QCOMPARE(c.google.jwksUrl, d.google.jwksUrl);
     QCOMPARE(c.google.issuers, d.google.issuers);
     QCOMPARE(c.google.timeoutMs, d.google.timeoutMs);
+    QCOMPARE(c.server.publicUrl, d.server.publicUrl);
+    QCOMPARE(c.clients.size(), d.clients.size());
+    QCOMPARE(c.clients[0].id, d.clients[0].id);
+    QCOMPARE(c.clients[0].name, d.clients[0].name);
+    QCOMPARE(c.clients[0].loopback, d.clients[0].loopback);
+    QCOMPARE(c.guest.enabled, d.guest.enabled);
+    QCOMPARE(c.guest.perAddressPerMinute, d.guest.perAddressPerMinute);
+    QVERIFY(c.upstreams.empty());
 }
 
 void TestConfig::precedence_data()

@@ -110,6 +110,7 @@ void Broker::start(const GameRequest &request, Upstream &upstream, const QString
         }
         linkUser = ticket->value("user_id"_L1).toInteger();
     }
+    pruneExpired(now);
     const QString state = newSecret();
     const QString verifier = newSecret();
     const QJsonObject flow{{u"client_id"_s, request.client->id},
@@ -225,6 +226,15 @@ void Broker::finishFlow(const Flow &flow, const Result<ExternalIdentity> &identi
                 {{"provider", flow.value("provider")}, {"user_id", QString::number(user->id)}});
     back.parameters = {{u"code"_s, *code}, {u"state"_s, flow.value("state")}};
     done(back);
+}
+
+void Broker::pruneExpired(qint64 now)
+{
+    if (now - m_prunedAt < 60)
+        return;
+    m_prunedAt = now;
+    // A failure is logged by the store; the flow goes on (the rows go next time).
+    (void)m_storage.flows().prune(now - pendingRetentionSecs);
 }
 
 Result<QString> Broker::issueCode(const QString &clientId, const QString &redirectUri,

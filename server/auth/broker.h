@@ -66,6 +66,9 @@ public:
     static constexpr qint64 requestLifetimeSecs = 600; //!< the player's time at the provider
     static constexpr qint64 codeLifetimeSecs = 60;
     static constexpr qint64 linkTicketLifetimeSecs = 300;
+    //! Used and expired steps stay this long past their expiry (a code presented again within
+    //! it still ends the session it opened), then go, at most once a minute per worker.
+    static constexpr qint64 pendingRetentionSecs = 3600;
 
     Broker(const Config &config, const PublicUrl &publicUrl, Storage &storage,
            SessionService &sessions, SignInService &signIn, LoginLog &log,
@@ -113,6 +116,8 @@ private:
     Result<QString> issueCode(const QString &clientId, const QString &redirectUri,
                               const QString &codeChallenge, qint64 userId);
     qint64 nowSecs() const { return m_clock() / 1000; }
+    //! Deletes steps expired for longer than pendingRetentionSecs (once a minute at most).
+    void pruneExpired(qint64 now);
 
     const Config &m_config;
     const PublicUrl &m_publicUrl;
@@ -122,6 +127,7 @@ private:
     LoginLog &m_log;
     const std::vector<std::unique_ptr<Upstream>> m_upstreams;
     const Clock m_clock;
+    qint64 m_prunedAt = 0;
 };
 
 //! base64url(SHA-256(\a secret)): what the database keeps of a code, state or ticket.

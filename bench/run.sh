@@ -152,9 +152,9 @@ SQL
 }
 
 # ---------------------------------------------------------------- 5./6. one phase
-SCENARIOS=(first_login repeat_login refresh update_username me)
+SCENARIOS=(first_login repeat_login refresh update_username me code_grant)
 # ceiling name -> script, and which server scenario it bounds
-CEILINGS=(first_login_same refresh_same reference_rotation update_username_same me_same select_pk)
+CEILINGS=(first_login_same refresh_same reference_rotation update_username_same me_same code_grant_same select_pk)
 
 run_phase() {
     local phase=$1 c runid
@@ -180,6 +180,9 @@ run_phase() {
     for c in "${CONNS[@]}"; do
         head -n "$c" "$STATE/pool.tsv" | cut -f1,2 | tr '\t' ' ' >"$STATE/bearer-$c.txt"
         run_wrk "$phase" me "$c" "$SERVER" me.lua "$STATE/bearer-$c.txt" "$THREADS"
+    done
+    for c in "${CONNS[@]}"; do
+        run_wrk "$phase" code_grant "$c" "$SERVER" code_grant.lua
     done
     RSS_HWM[$phase]=$(rss_kib VmHWM)
     RSS_NOW[$phase]=$(rss_kib VmRSS)
@@ -228,18 +231,21 @@ num() { awk -v a="$1" 'BEGIN { if (a == "") printf "—"; else printf "%.0f", a 
 label() {
     case $1 in
     first_login) echo "first login" ;; repeat_login) echo "repeat login" ;; refresh) echo "refresh chain" ;;
-    update_username) echo "update_username" ;; me) echo "/api/me" ;; *) echo "$1" ;;
+    update_username) echo "update_username" ;; me) echo "/api/me" ;;
+    code_grant) echo "guest code grant (authorize + token)" ;; *) echo "$1" ;;
     esac
 }
 ceilings_of() {
     case $1 in
     first_login) echo first_login_same ;; repeat_login) echo "" ;;
     refresh) echo "reference_rotation refresh_same" ;; update_username) echo update_username_same ;;
-    me) echo "nginx me_same" ;;
+    me) echo "nginx me_same" ;; code_grant) echo code_grant_same ;;
     esac
 }
-ceiling_value() { # phase name conns
-    if [ "$2" = nginx ]; then echo "${RPS[$1/nginx/$3]:-}"; else echo "${TPS[$1/$2/$3]:-}"; fi
+ceiling_value() { # phase name conns; code_grant_same: one transaction is two server requests
+    if [ "$2" = nginx ]; then echo "${RPS[$1/nginx/$3]:-}"
+    elif [ "$2" = code_grant_same ]; then awk -v t="${TPS[$1/$2/$3]:-}" 'BEGIN { if (t != "") print 2 * t }'
+    else echo "${TPS[$1/$2/$3]:-}"; fi
 }
 main_table() {
     local phase=$1 s c k cl first

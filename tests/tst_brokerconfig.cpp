@@ -122,6 +122,7 @@ void TestBrokerConfig::customOidcAndDisabled()
     QVERIFY(keycloak);
     QCOMPARE(keycloak->issuer, QUrl(u"https://sso.example.com/realms/games"_s));
     QCOMPARE(keycloak->clientSecret, QByteArray("kc"));
+    QCOMPARE(keycloak->scopes, (QStringList{u"openid"_s, u"email"_s, u"profile"_s}));
     QVERIFY(!upstreamNamed(*c, u"slack"_s));
 }
 

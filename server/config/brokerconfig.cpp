@@ -259,6 +259,8 @@ Status readUpstream(ConfigDraft &draft, const QString &name, const YAML::Node &n
         return ok;
     if (upstream.displayName.isEmpty())
         upstream.displayName = name;
+    if (upstream.type == "oidc"_L1 && upstream.scopes.isEmpty()) // an ID token needs openid
+        upstream.scopes = {u"openid"_s, u"email"_s, u"profile"_s};
     auto &list = draft.config.upstreams;
     std::erase_if(list, [&](const Upstream &u) { return u.name == name; });
     if (enabled)

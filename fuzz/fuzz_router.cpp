@@ -21,7 +21,16 @@ const char *const paths[] = {"/api/login",
                              "/dev-idp/approve",
                              "/dev-idp/token",
                              "/dev-idp/jwks",
-                             "/dev-idp/.well-known/openid-configuration"};
+                             "/dev-idp/.well-known/openid-configuration",
+                             "/oauth/authorize",
+                             "/oauth/callback/dev",
+                             "/oauth/token",
+                             "/oauth/revoke",
+                             "/.well-known/oauth-authorization-server",
+                             "/api/login/guest",
+                             "/api/identities/link",
+                             "/api/identities",
+                             "/api/identities/guest"};
 const char *const headerNames[] = {"Content-Type", "Authorization", "Host",
                                    "Expect",       "Connection",    "X-Forwarded-For",
                                    "User-Agent",   "Accept",        "Cookie"};

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void upstreamCodeRefused();
     void shapedIdToken_data();
     void shapedIdToken();
+    void apiLoginWithUpstreamIdToken();
     void guestLinksAndBecomesAccount();
     void identityInUseNeverMerged();
     void linkTicketSingleUse();
@@ -207,6 +208,39 @@ void TestBrokerUpstreams::shapedIdToken()
         QCOMPARE(queryValue(game, u"error"_s), u"access_denied"_s);
         QVERIFY(queryValue(game, u"code"_s).isEmpty());
     }
+}
+
+// The seed's /api/login with an ID token the game got from an upstream itself.
+void TestBrokerUpstreams::apiLoginWithUpstreamIdToken()
+{
+    const auto login = [this](const QJsonObject &body) {
+        return postJsonOnce(m_port, "/api/login", body);
+    };
+    m_standIns.setIdTokenClaims(
+        {}, {{u"sub"_s, u"direct-subject"_s}, {u"email"_s, u"direct@example.test"_s}});
+    const TestResponse r =
+        login({{u"provider"_s, u"shaped"_s}, {u"id_token"_s, m_standIns.signIdToken()}});
+    QCOMPARE(r.status, 200);
+    QCOMPARE(userOf(r).value("email"_L1).toString(), u"direct@example.test"_s);
+
+    m_standIns.setIdTokenClaims({}, {{u"aud"_s, u"another-app"_s}});
+    const TestResponse otherApp =
+        login({{u"provider"_s, u"shaped"_s}, {u"id_token"_s, m_standIns.signIdToken()}});
+    QCOMPARE(otherApp.status, 401);
+    QCOMPARE(otherApp.json().value("code"_L1).toString(), u"invalid_provider_token"_s);
+
+    const TestResponse noIdTokens =
+        login({{u"provider"_s, u"github"_s}, {u"id_token"_s, u"x.y.z"_s}});
+    QCOMPARE(noIdTokens.status, 401);
+    QVERIFY(noIdTokens.json().value("message"_L1).toString().contains("/oauth/authorize"_L1));
+    const TestResponse accessToken =
+        login({{u"provider"_s, u"shaped"_s}, {u"access_token"_s, u"at"_s}});
+    QCOMPARE(accessToken.status, 400);
+    QCOMPARE(accessToken.json().value("code"_L1).toString(), u"missing_field"_s);
+    const TestResponse unknown = login({{u"provider"_s, u"myspace"_s}, {u"id_token"_s, u"x"_s}});
+    QCOMPARE(unknown.status, 400);
+    QVERIFY2(unknown.json().value("message"_L1).toString().contains("\"shaped\""_L1),
+             unknown.body.constData());
 }
 
 void TestBrokerUpstreams::guestLinksAndBecomesAccount()

@@ -21,10 +21,11 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                              const Config &config, KeySet &googleKeys,
-                             const DevIdentityProvider *devIdp, LoginLog &log,
+                             const DevIdentityProvider *devIdp, const Broker &broker, LoginLog &log,
                              ProviderCallGate &gate, Clock clock)
-    : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp), m_log(log),
-      m_gate(gate), m_allowPrivatePictureHosts(config.security.allowPrivatePictureHosts),
+    : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp),
+      m_broker(broker), m_log(log), m_gate(gate),
+      m_allowPrivatePictureHosts(config.security.allowPrivatePictureHosts),
       m_google(config.google, googleKeys, std::move(clock))
 {
 }
@@ -53,20 +54,31 @@ void AccountRoutes::login(Call &call)
 {
     const QJsonValue provider = call.body.value(QLatin1StringView("provider"));
     const bool dev = m_devIdp && provider == QJsonValue(QStringLiteral("dev"));
-    if (!provider.isUndefined() && provider != QJsonValue(QStringLiteral("google")) && !dev) {
+    const bool google = provider.isUndefined() || provider == QJsonValue(QStringLiteral("google"));
+    // Another provider of the sign-in page: the ID token the game got from it itself (Google
+    // keeps its own checks, access tokens included).
+    Upstream *upstream =
+        google || dev ? nullptr : m_broker.upstream(provider.toString()); // "" when not a string
+    if (!google && !dev && !upstream) {
+        QStringList names{QStringLiteral("\"google\"")};
+        if (m_devIdp)
+            names << QStringLiteral("\"dev\"");
+        for (const auto &u : m_broker.upstreams()) {
+            if (u->name() != QLatin1StringView("google"))
+                names << QStringLiteral("\"%1\"").arg(u->name());
+        }
         call.responder.sendError(
-            {ErrorCode::InvalidField, m_devIdp
-                                          ? QStringLiteral("provider must be \"google\" or \"dev\"")
-                                          : QStringLiteral("provider must be \"google\"")});
+            {ErrorCode::InvalidField,
+             QStringLiteral("provider must be one of: %1").arg(names.join(QStringLiteral(", ")))});
         return;
     }
-    // The development provider issues ID tokens only.
-    const bool hasIdToken = dev || call.body.contains(QLatin1StringView("id_token"));
+    // The development provider and the upstreams take ID tokens only.
+    const bool hasIdToken = dev || upstream || call.body.contains(QLatin1StringView("id_token"));
     const Result<QString> token =
         json::stringField(call.body, hasIdToken ? "id_token" : "access_token");
     if (!token) {
         Error error = token.error();
-        if (error.code == ErrorCode::MissingField && !dev)
+        if (error.code == ErrorCode::MissingField && !dev && !upstream)
             error.message = QStringLiteral("missing field: access_token or id_token");
         call.responder.sendError(error);
         return;
@@ -86,12 +98,14 @@ void AccountRoutes::login(Call &call)
         done(m_devIdp->verifyIdToken(*token)); // local: its key is ours
         return;
     }
-    auto check = [this, token = *token, hasIdToken, responder = call.responder,
+    auto check = [this, token = *token, hasIdToken, upstream, responder = call.responder,
                   done = std::move(done)](const ProviderCallSlot &slot) {
         if (responder.isClientGone())
             return; // it waited for a place and no one is left to answer
         auto finish = [done, slot](Result<ExternalIdentity> identity) { done(identity); };
-        if (hasIdToken)
+        if (upstream)
+            upstream->verifyIdToken(token, std::move(finish));
+        else if (hasIdToken)
             m_google.verifyIdToken(token, std::move(finish));
         else
             m_google.verifyAccessToken(token, std::move(finish));

@@ -4,6 +4,7 @@
 
 #include "router.h"
 
+#include "auth/broker.h"
 #include "auth/devidentityprovider.h"
 #include "auth/googleprovider.h"
 #include "auth/loginlog.h"
@@ -17,10 +18,11 @@ class AccountRoutes : public RouteGroup
 public:
     //! \a devIdp: the development provider, or nullptr when it is off. The Google checks
     //! run on this worker's own GoogleProvider (its network access and key cache), as many
-    //! at once per client address as \a gate lets through.
+    //! at once per client address as \a gate lets through; another provider's ID token on
+    //! \a broker's upstream of that name.
     AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                   const Config &config, KeySet &googleKeys, const DevIdentityProvider *devIdp,
-                  LoginLog &log, ProviderCallGate &gate, Clock clock);
+                  const Broker &broker, LoginLog &log, ProviderCallGate &gate, Clock clock);
     ~AccountRoutes() override;
 
     void addRoutes(Router &router) override;
@@ -37,6 +39,7 @@ private:
     SessionService &m_sessions;
     Storage &m_storage;
     const DevIdentityProvider *m_devIdp;
+    const Broker &m_broker;
     LoginLog &m_log;
     ProviderCallGate &m_gate;
     const bool m_allowPrivatePictureHosts;

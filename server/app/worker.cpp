@@ -35,10 +35,11 @@ Worker::Worker(ServerContext &context, int index)
                context.clock),
       m_router(m_storage, m_sessions), m_health(m_storage),
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
-      m_account(m_signIn, m_sessions, m_storage, context.config, context.googleKeys,
-                context.devIdp.get(), context.loginLog, context.providerCalls, context.clock),
       m_broker(context.config, context.publicUrl, m_storage, m_sessions, m_signIn, context.loginLog,
                upstreamsFor(context), context.clock),
+      m_account(m_signIn, m_sessions, m_storage, context.config, context.googleKeys,
+                context.devIdp.get(), m_broker, context.loginLog, context.providerCalls,
+                context.clock),
       m_oauth(m_broker, m_sessions, context.config),
       m_identity(m_broker, m_signIn, m_storage, context.loginLog, context.config)
 {

@@ -36,8 +36,8 @@ private:
     Router m_router;
     HealthRoutes m_health;
     std::unique_ptr<DevIdpRoutes> m_devIdp; //!< only when the development provider is on
-    AccountRoutes m_account;
     Broker m_broker;
+    AccountRoutes m_account;
     OAuthRoutes m_oauth;
     IdentityRoutes m_identity;
 };

@@ -99,27 +99,37 @@ void OidcUpstream::identify(const QString &code, const QString &verifier, const 
                           QString::fromUtf8(m_config.clientSecret));
         form.addQueryItem(QStringLiteral("code_verifier"), verifier);
         m_http.postForm(m_tokenUrl, form, [this, nonce, done](Result<QJsonObject> tokens, int) {
-            if (!tokens) {
+            if (!tokens)
                 done(tokens.error());
-                return;
-            }
-            jwt::VerifyOptions options;
-            options.issuers = {m_config.issuer.toString()};
-            options.audiences = {m_config.clientId};
-            const QString idToken = tokens->value(QLatin1StringView("id_token")).toString();
-            m_idTokens.verify(
-                idToken, m_jwksUrl, options, [this, nonce, done](Result<QJsonObject> claims) {
-                    if (!claims) {
-                        done(claims.error());
-                    } else if (!carriesNonce(*claims, nonce)) {
-                        done(m_http.rejected(
-                            QStringLiteral("the ID token does not carry this sign-in's nonce")));
-                    } else {
-                        done(identityFromClaims(m_config.name, *claims, m_http,
-                                                EmailRule::KeepVerified));
-                    }
-                });
+            else
+                checkIdToken(tokens->value(QLatin1StringView("id_token")).toString(), nonce, done);
         });
+    });
+}
+
+void OidcUpstream::verifyIdToken(const QString &idToken, IdentityCallback done)
+{
+    withDiscovery([this, idToken, done = std::move(done)](Status status) {
+        if (!status)
+            done(status.error());
+        else
+            checkIdToken(idToken, {}, done); // the game's own sign-in: no nonce of ours
+    });
+}
+
+void OidcUpstream::checkIdToken(const QString &idToken, const QString &nonce, IdentityCallback done)
+{
+    jwt::VerifyOptions options;
+    options.issuers = {m_config.issuer.toString()};
+    options.audiences = {m_config.clientId};
+    m_idTokens.verify(idToken, m_jwksUrl, options, [this, nonce, done](Result<QJsonObject> claims) {
+        if (!claims)
+            done(claims.error());
+        else if (!nonce.isEmpty() && !carriesNonce(*claims, nonce))
+            done(m_http.rejected(
+                QStringLiteral("the ID token does not carry this sign-in's nonce")));
+        else
+            done(identityFromClaims(m_config.name, *claims, m_http, EmailRule::KeepVerified));
     });
 }
 

@@ -24,9 +24,12 @@ public:
     void authorizationUrl(const UpstreamStart &start, UrlCallback done) override;
     void identify(const QString &code, const QString &verifier, const QString &nonce,
                   const QString &redirectUri, IdentityCallback done) override;
+    void verifyIdToken(const QString &idToken, IdentityCallback done) override;
 
 private:
     void withDiscovery(std::function<void(Status)> done);
+    //! Signature, iss, aud, exp and the e-mail rule; \a nonce too when not empty.
+    void checkIdToken(const QString &idToken, const QString &nonce, IdentityCallback done);
 
     const Config::Upstream m_config;
     ProviderHttp m_http;

@@ -31,6 +31,13 @@ QUrl authorizationRequest(const QUrl &base, const QString &clientId, const QStri
     return url;
 }
 
+void Upstream::verifyIdToken(const QString &, IdentityCallback done)
+{
+    done(Error{
+        ErrorCode::InvalidProviderToken,
+        QStringLiteral("%1 issues no ID token; sign in through /oauth/authorize").arg(name())});
+}
+
 bool carriesNonce(const QJsonObject &claims, const QString &nonce)
 {
     const QString claim = claims.value(QLatin1StringView("nonce")).toString();

@@ -40,6 +40,9 @@ public:
     //! token must carry \a nonce.
     virtual void identify(const QString &code, const QString &verifier, const QString &nonce,
                           const QString &redirectUri, IdentityCallback done) = 0;
+    //! POST /api/login {"provider": name, "id_token"}: an ID token the game obtained itself,
+    //! for this provider's client ID. Providers without ID tokens refuse.
+    virtual void verifyIdToken(const QString &idToken, IdentityCallback done);
 };
 
 //! \a base with the standard authorization request parameters (and \a extra, "a=b&c=d").

@@ -96,6 +96,8 @@ void BrokerStandIns::setIdTokenClaims(const QString &nonce, const QJsonObject &o
                 {QStringLiteral("nonce"), nonce},
                 {QStringLiteral("iat"), now},
                 {QStringLiteral("exp"), now + 300}};
+    if (nonce.isEmpty())
+        m_claims.remove(QStringLiteral("nonce"));
     for (auto it = overrides.begin(); it != overrides.end(); ++it)
         m_claims.insert(it.key(), it.value());
 }

@@ -29,8 +29,10 @@ public:
     //! Upstreams "github" (oauth2) and "shaped" (oidc) pointing at the stand-ins.
     std::vector<Config::Upstream> upstreams() const;
     //! Claims of the next ID token "shaped" issues (over what a good one has: iss, aud, sub,
-    //! email, email_verified, exp, iat, and the nonce \a nonce).
+    //! email, email_verified, exp, iat, and the nonce \a nonce unless empty).
     void setIdTokenClaims(const QString &nonce, const QJsonObject &overrides);
+    //! An ID token of "shaped" with those claims, as a game would get it itself.
+    QString signIdToken() const { return QString::fromLatin1(jwt::sign(m_claims, m_key)); }
     StandInServer &github() { return m_github; }
     //! How many token requests carried the client secret and a code_verifier.
     int wellFormedTokenRequests() const { return m_wellFormed; }

@@ -60,6 +60,7 @@ private:
         return r.json().value("access_token"_L1).toString().toLatin1();
     }
     QJsonArray identities(const QByteArray &access);
+    QString linkTicketFor(const QByteArray &access);
 
     QString m_driver;
     std::optional<PgServer> m_pg;
@@ -124,6 +125,15 @@ QJsonArray TestBrokerUpstreams::identities(const QByteArray &access)
     if (r.status != 200)
         qWarning() << "GET /api/identities:" << r.status << r.body;
     return r.json().value("identities"_L1).toArray();
+}
+
+QString TestBrokerUpstreams::linkTicketFor(const QByteArray &access)
+{
+    TestClient client(m_port);
+    return client.postJson("/api/identities/link", {}, access)
+        .json()
+        .value("link_ticket"_L1)
+        .toString();
 }
 
 void TestBrokerUpstreams::githubLikeOAuth2()
@@ -295,11 +305,7 @@ void TestBrokerUpstreams::identityInUseNeverMerged()
                  .status,
              200);
     const TestResponse guest = postJsonOnce(m_port, "/api/login/guest", {});
-    TestClient api(m_port);
-    const QString ticket = api.postJson("/api/identities/link", {}, accessOf(guest))
-                               .json()
-                               .value("link_ticket"_L1)
-                               .toString();
+    const QString ticket = linkTicketFor(accessOf(guest));
     const Walk w = walk(
         m_port, authorizePath(newPkce(), {{u"provider"_s, u"dev"_s}, {u"link_ticket"_s, ticket}}),
         u"owned@example.test"_s);
@@ -311,18 +317,14 @@ void TestBrokerUpstreams::identityInUseNeverMerged()
 void TestBrokerUpstreams::linkTicketSingleUse()
 {
     const TestResponse guest = postJsonOnce(m_port, "/api/login/guest", {});
-    TestClient api(m_port);
-    const QString ticket = api.postJson("/api/identities/link", {}, accessOf(guest))
-                               .json()
-                               .value("link_ticket"_L1)
-                               .toString();
+    const QString ticket = linkTicketFor(accessOf(guest));
     QVERIFY(!ticket.isEmpty());
     QCOMPARE(startFlow(m_port, newPkce(), u"github"_s, ticket).port(),
              int(m_standIns.github().port()));
     const QUrl again = startFlow(m_port, newPkce(), u"github"_s, ticket);
     QCOMPARE(queryValue(again, u"error"_s), u"invalid_request"_s);
     QVERIFY(queryValue(again, u"error_description"_s).contains("link ticket"_L1));
-    QCOMPARE(api.postJson("/api/identities/link", {}).status, 401);
+    QCOMPARE(postJsonOnce(m_port, "/api/identities/link", {}).status, 401);
 }
 
 void TestBrokerUpstreams::guestRateLimited()

@@ -24,12 +24,27 @@ public:
     }
 
     // A reply that the engine calls on its thread and the game receives on its own.
-    UserReply userReply(UserCallback done)
+    template <typename T> std::function<void(const T &)> reply(std::function<void(const T &)> done)
     {
-        return [queue = queue, done = std::move(done)](const Result<User> &result) {
+        return [queue = queue, done = std::move(done)](const T &result) {
             if (done)
                 queue->push([done, result] { done(result); });
         };
+    }
+    UserReply userReply(UserCallback done) { return reply<Result<User>>(std::move(done)); }
+
+    // Starts \a start (a browser login, a guest) unless a login runs already.
+    bool beginLogin(LoginCallback success, LogoutCallback logout, void (Engine::*start)())
+    {
+        if (status == LoginStatus::InProgress)
+            return false;
+        onLogin = std::move(success);
+        if (logout)
+            onLogout = std::move(logout);
+        status = LoginStatus::InProgress;
+        loginError = Error{};
+        toEngine([engine = engine, start] { (engine->*start)(); });
+        return true;
     }
 
     EngineEvents events()
@@ -128,28 +143,12 @@ Client::~Client()
 
 bool Client::login(LoginCallback onSuccess, LogoutCallback onLogout)
 {
-    if (d->status == LoginStatus::InProgress)
-        return false;
-    d->onLogin = std::move(onSuccess);
-    if (onLogout)
-        d->onLogout = std::move(onLogout);
-    d->status = LoginStatus::InProgress;
-    d->loginError = Error{};
-    d->toEngine([engine = d->engine] { engine->startLogin(); });
-    return true;
+    return d->beginLogin(std::move(onSuccess), std::move(onLogout), &Engine::startLogin);
 }
 
 bool Client::loginAsGuest(LoginCallback onSuccess, LogoutCallback onLogout)
 {
-    if (d->status == LoginStatus::InProgress)
-        return false;
-    d->onLogin = std::move(onSuccess);
-    if (onLogout)
-        d->onLogout = std::move(onLogout);
-    d->status = LoginStatus::InProgress;
-    d->loginError = Error{};
-    d->toEngine([engine = d->engine] { engine->loginAsGuest(); });
-    return true;
+    return d->beginLogin(std::move(onSuccess), std::move(onLogout), &Engine::loginAsGuest);
 }
 
 void Client::linkIdentity(const QString &provider, UserCallback done)
@@ -161,21 +160,15 @@ void Client::linkIdentity(const QString &provider, UserCallback done)
 
 void Client::identities(IdentitiesCallback done)
 {
-    d->toEngine([engine = d->engine, queue = d->queue, done = std::move(done)] {
-        engine->identities([queue, done](const Result<QList<Identity>> &result) {
-            if (done)
-                queue->push([done, result] { done(result); });
-        });
+    d->toEngine([engine = d->engine, reply = d->reply<Result<QList<Identity>>>(std::move(done))] {
+        engine->identities(reply);
     });
 }
 
 void Client::unlinkIdentity(const QString &provider, DoneCallback done)
 {
-    d->toEngine([engine = d->engine, queue = d->queue, provider, done = std::move(done)] {
-        engine->unlink(provider, [queue, done](const Status &result) {
-            if (done)
-                queue->push([done, result] { done(result); });
-        });
+    d->toEngine([engine = d->engine, provider, reply = d->reply<Status>(std::move(done))] {
+        engine->unlink(provider, reply);
     });
 }
 

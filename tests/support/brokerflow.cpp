@@ -23,10 +23,10 @@ QByteArray authorizePath(const Pkce &pkce, const QList<QPair<QString, QString>> 
         {QStringLiteral("code_challenge"), pkce.challenge},
         {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
         {QStringLiteral("state"), QStringLiteral("game-state")}};
-    for (const auto &[name, value] : extra) {
-        items.removeIf([&](const auto &item) { return item.first == name; });
-        if (!value.isNull())
-            items.append({name, value});
+    for (const QPair<QString, QString> &parameter : extra) {
+        items.removeIf([&](const auto &item) { return item.first == parameter.first; });
+        if (!parameter.second.isNull())
+            items.append(parameter);
     }
     QByteArray path = "/oauth/authorize";
     char separator = '?';

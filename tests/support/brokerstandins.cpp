@@ -68,7 +68,7 @@ BrokerStandIns::BrokerStandIns()
     });
 
     const QString issuer = m_oidc.url(QStringLiteral("/oidc")).toString();
-    m_oidc.route("/oidc/.well-known/openid-configuration", [this, issuer](const StandInRequest &) {
+    m_oidc.route("/oidc/.well-known/openid-configuration", [issuer](const StandInRequest &) {
         return json(QJsonObject{
             {QStringLiteral("issuer"), issuer},
             {QStringLiteral("authorization_endpoint"), issuer + QStringLiteral("/authorize")},

@@ -110,6 +110,8 @@ bool sendAll(int fd, QByteArrayView bytes)
 {
     while (!bytes.isEmpty()) {
         const ssize_t n = ::send(fd, bytes.data(), size_t(bytes.size()), MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue; // libFuzzer's timer signal, not the server
         if (n <= 0)
             return false; // the server closed on us (a refusal): read what it said
         bytes = bytes.sliced(n);
@@ -137,8 +139,9 @@ int connectToServer(quint16 port)
             return fd;
         const int error = errno;
         ::close(fd);
-        // Out of ports or a full accept queue for a moment: the machine, not the input.
-        if (attempt == 100 || (error != EADDRNOTAVAIL && error != EAGAIN))
+        // Out of ports or a full accept queue for a moment, or libFuzzer's timer signal
+        // (EINTR): the machine, not the input.
+        if (attempt == 100 || (error != EADDRNOTAVAIL && error != EAGAIN && error != EINTR))
             fail(std::strerror(error));
         ::usleep(20000);
     }
@@ -198,9 +201,16 @@ QByteArray FuzzServer::exchange(const std::vector<QByteArrayView> &pieces, End e
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         pollfd p{fd, POLLIN, 0};
-        if (left.count() <= 0 || ::poll(&p, 1, int(left.count())) <= 0)
+        if (left.count() <= 0)
+            break;
+        const int ready = ::poll(&p, 1, int(left.count()));
+        if (ready < 0 && errno == EINTR)
+            continue;
+        if (ready <= 0)
             break;
         const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break;
         answers.append(buffer, n);

@@ -110,19 +110,13 @@ Config TestLoginE2e::serverConfig()
 
 ClientConfig TestLoginE2e::clientConfig(const QString &storage, Opener opener) const
 {
-    ClientConfig c;
-    c.serverUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()));
+    ClientConfig c = brokerClientConfig(storage, std::move(opener));
     c.clientId = m_provider.clientId();
     c.provider = QStringLiteral("google");
     c.mode = LoginMode::Direct;
     c.issuer = m_provider.issuer();
     c.authorizationEndpoint = QUrl(); // empty: read from the provider's discovery document
     c.tokenEndpoint = QUrl();
-    c.storageDirectory = m_dir.filePath(storage);
-    c.secretStorage = SecretStorage::File;
-    c.loginTimeout = std::chrono::milliseconds(chromiumTimeoutMs);
-    c.requestTimeout = std::chrono::seconds(10);
-    c.openBrowser = std::move(opener);
     return c;
 }
 

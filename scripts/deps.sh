@@ -9,7 +9,9 @@ want=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-psql libqt6sql6-s
       libicu-dev
       # client/demo (latchkey-demo): Qt Widgets (in qt6-base-dev), its SVG icons, and the
       # platform plugins that put a window on the desktop (xcb, wayland).
-      qt6-svg-dev qt6-qpa-plugins)
+      qt6-svg-dev qt6-qpa-plugins
+      # latchkey-login (client/examples): the device code's QR in the terminal
+      libqrencode-dev)
 case "${1:-run}" in
 run) ;;
 test)
@@ -22,6 +24,8 @@ test)
     # tst_demo: the demo window on a virtual X display (xvfb-run needs xauth) with a known
     # font; openssl makes the certificate of its https picture host.
     want+=(xvfb xauth fonts-dejavu-core openssl)
+    # The C API's ctypes smoke test (tests/c_api/ctypes_guest.py).
+    want+=(python3)
     # tst_scaleout: two instances behind nginx (any flavour; nginx-light only when none is
     # installed, they conflict).
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)

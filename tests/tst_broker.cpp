@@ -146,7 +146,8 @@ void TestBroker::metadata()
     QCOMPARE(m.value("revocation_endpoint"_L1).toString(), base + "/oauth/revoke"_L1);
     QCOMPARE(m.value("code_challenge_methods_supported"_L1).toArray(), QJsonArray{u"S256"_s});
     QCOMPARE(m.value("grant_types_supported"_L1).toArray(),
-             (QJsonArray{u"authorization_code"_s, u"refresh_token"_s}));
+             (QJsonArray{u"authorization_code"_s, u"refresh_token"_s,
+                         u"urn:ietf:params:oauth:grant-type:device_code"_s}));
 }
 
 void TestBroker::refusedAsPage_data()

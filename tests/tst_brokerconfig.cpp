@@ -198,10 +198,12 @@ void TestBrokerConfig::refusals_data()
                                  << QStringList{u"providers.github.client_idd"_s, u"known keys"_s};
     QTest::newRow("unknown preset") << u"providers:\n  x:\n    preset: myspace\n"_s << noEnv
                                     << QStringList{u"providers.x.preset"_s, u"myspace"_s};
-    QTest::newRow("reserved name")
-        << u"providers:\n  steam:\n    type: oauth2\n    client_id: x\n"_s
-        << QStringList{u"STEAM_CLIENT_SECRET=s"_s}
-        << QStringList{u"providers.steam"_s, u"reserved"_s};
+    QTest::newRow("steam is its own type")
+        << u"providers:\n  steam:\n    type: oauth2\n"_s << noEnv
+        << QStringList{u"providers.steam.type"_s, u"oauth2"_s, u"use steam"_s};
+    QTest::newRow("steam key in the file")
+        << u"providers:\n  steam:\n    web_api_key: k\n"_s << noEnv
+        << QStringList{u"providers.steam.web_api_key"_s, u"STEAM_WEB_API_KEY"_s};
     QTest::newRow("redirect rule") << u"clients:\n  - client_id: g\n    redirect: any\n"_s << noEnv
                                    << QStringList{u"clients[0].redirect"_s, u"loopback"_s};
     QTest::newRow("http redirect URI")

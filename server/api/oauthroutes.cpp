@@ -16,26 +16,7 @@ namespace latchkey {
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-//! RFC 6749 §5.2 JSON with our status/code/message beside it, never cached.
-HttpResponse tokenAnswer(int status, QJsonObject body)
-{
-    HttpResponse r = HttpResponse::json(status, body);
-    r.headers.emplaceBack("Cache-Control", "no-store");
-    r.headers.emplaceBack("Pragma", "no-cache");
-    return r;
-}
-
-HttpResponse refusal(const OAuthRefusal &refusal)
-{
-    const int status = refusal.error == "invalid_client"_L1            ? 401
-                       : refusal.error == "temporarily_unavailable"_L1 ? 503
-                                                                       : 400;
-    return tokenAnswer(status, {{u"error"_s, refusal.error},
-                                {u"error_description"_s, refusal.description},
-                                {u"status"_s, u"error"_s},
-                                {u"code"_s, refusal.error},
-                                {u"message"_s, refusal.description}});
-}
+constexpr auto deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"_L1;
 
 HttpResponse sessionAnswer(const IssuedSession &session)
 {
@@ -50,6 +31,26 @@ HttpResponse redirectBack(const GameReturn &back)
     return redirect(back.redirectUri, back.parameters);
 }
 } // namespace
+
+HttpResponse oauthAnswer(int status, const QJsonObject &body)
+{
+    HttpResponse r = HttpResponse::json(status, body);
+    r.headers.emplaceBack("Cache-Control", "no-store");
+    r.headers.emplaceBack("Pragma", "no-cache");
+    return r;
+}
+
+HttpResponse oauthRefusal(const OAuthRefusal &refusal)
+{
+    const int status = refusal.error == "invalid_client"_L1            ? 401
+                       : refusal.error == "temporarily_unavailable"_L1 ? 503
+                                                                       : 400;
+    return oauthAnswer(status, {{u"error"_s, refusal.error},
+                                {u"error_description"_s, refusal.description},
+                                {u"status"_s, u"error"_s},
+                                {u"code"_s, refusal.error},
+                                {u"message"_s, refusal.description}});
+}
 
 void OAuthRoutes::addRoutes(Router &router)
 {
@@ -109,8 +110,8 @@ void OAuthRoutes::authorize(Call &call)
                      request.redirectUri(), client->id)));
         return;
     }
-    const GameRequest game{client, request.redirectUri(), request.value("code_challenge"),
-                           request.state()};
+    const GameRequest game{
+        client, request.redirectUri(), request.value("code_challenge"), request.state(), {}};
     const auto refuse = [&](const QString &error, const QString &description) {
         call.responder.send(redirect(game.redirectUri, {{u"error"_s, error},
                                                         {u"error_description"_s, description},
@@ -168,14 +169,21 @@ void OAuthRoutes::callback(Call &call, const QString &provider)
     const QString description = fields->value(u"error_description"_s);
     if (!upstreamError.isEmpty() && !description.isEmpty())
         upstreamError += u" ("_s + description.left(200) + u')';
-    m_broker.callback(provider, fields->value(u"state"_s), fields->value(u"code"_s), upstreamError,
-                      call.client(), [responder = call.responder](Result<GameReturn, Error> back) {
-                          if (back)
-                              responder.send(redirectBack(*back));
-                          else
-                              responder.send(broker::errorPage(httpStatus(back.error().code),
-                                                               back.error().message));
-                      });
+    m_broker.callback(
+        provider, fields->value(u"state"_s), fields->value(u"code"_s), upstreamError, call.client(),
+        [responder = call.responder](Result<FlowEnd, Error> end) {
+            if (!end) {
+                // A device sign-in the player cancelled: no server status.
+                const int status = httpStatus(end.error().code);
+                responder.send(broker::errorPage(status ? status : 400, end.error().message));
+            } else if (const auto *back = std::get_if<GameReturn>(&*end)) {
+                responder.send(redirectBack(*back));
+            } else {
+                const auto &consent = std::get<DeviceConsent>(*end);
+                responder.send(
+                    broker::consentPage(consent.ticket, consent.clientName, consent.userName));
+            }
+        });
 }
 
 void OAuthRoutes::token(Call &call)
@@ -183,50 +191,69 @@ void OAuthRoutes::token(Call &call)
     const Result<FormFields> fields = parseForm(call.http.body);
     if (!fields) {
         call.responder.send(
-            refusal({u"invalid_request"_s, u"a parameter appears more than once"_s}));
+            oauthRefusal({u"invalid_request"_s, u"a parameter appears more than once"_s}));
         return;
     }
     const QString grantType = fields->value(u"grant_type"_s);
     if (grantType == "refresh_token"_L1) {
         const QString token = fields->value(u"refresh_token"_s);
         if (token.isEmpty()) {
-            call.responder.send(refusal({u"invalid_request"_s, u"refresh_token is missing"_s}));
+            call.responder.send(
+                oauthRefusal({u"invalid_request"_s, u"refresh_token is missing"_s}));
             return;
         }
         const Result<IssuedSession> session = m_sessions.refresh(token.toLatin1(), call.client());
         if (session)
             call.responder.send(sessionAnswer(*session));
         else if (session.error().code == ErrorCode::InvalidRefreshToken)
-            call.responder.send(refusal({u"invalid_grant"_s, session.error().message}));
+            call.responder.send(oauthRefusal({u"invalid_grant"_s, session.error().message}));
         else
             call.responder.sendError(session.error()); // 429, 503: as everywhere else
         return;
     }
-    if (grantType != "authorization_code"_L1) {
-        call.responder.send(refusal(
+    if (grantType != "authorization_code"_L1 && grantType != deviceCodeGrant) {
+        call.responder.send(oauthRefusal(
             grantType.isEmpty()
                 ? OAuthRefusal{u"invalid_request"_s, u"grant_type is missing"_s}
                 : OAuthRefusal{u"unsupported_grant_type"_s,
-                               u"grant_type must be authorization_code or refresh_token"_s}));
+                               u"grant_type must be authorization_code, refresh_token or "
+                               "urn:ietf:params:oauth:grant-type:device_code"_s}));
         return;
     }
     const QString clientId = fields->value(u"client_id"_s);
     if (!m_broker.client(clientId)) {
-        call.responder.send(
-            refusal({u"invalid_client"_s, clientId.isEmpty() ? u"client_id is missing"_s
-                                                             : u"client_id is not registered"_s}));
+        call.responder.send(oauthRefusal(
+            {u"invalid_client"_s,
+             clientId.isEmpty() ? u"client_id is missing"_s : u"client_id is not registered"_s}));
         return;
     }
+    if (grantType == "authorization_code"_L1) {
+        redeemCode(call, *fields);
+        return;
+    }
+    const QString deviceCode = fields->value(u"device_code"_s);
+    if (deviceCode.isEmpty()) {
+        call.responder.send(oauthRefusal({u"invalid_request"_s, u"device_code is missing"_s}));
+        return;
+    }
+    const auto session = m_devices.poll(deviceCode, clientId, call.client());
+    call.responder.send(session ? sessionAnswer(*session) : oauthRefusal(session.error()));
+}
+
+void OAuthRoutes::redeemCode(Call &call, const FormFields &fields)
+{
+    const QString clientId = fields.value(u"client_id"_s);
     for (const QString &required : {u"code"_s, u"redirect_uri"_s, u"code_verifier"_s}) {
-        if (fields->value(required).isEmpty()) {
-            call.responder.send(refusal({u"invalid_request"_s, u"%1 is missing"_s.arg(required)}));
+        if (fields.value(required).isEmpty()) {
+            call.responder.send(
+                oauthRefusal({u"invalid_request"_s, u"%1 is missing"_s.arg(required)}));
             return;
         }
     }
     const auto session =
-        m_broker.redeem(fields->value(u"code"_s), clientId, fields->value(u"redirect_uri"_s),
-                        fields->value(u"code_verifier"_s), call.client());
-    call.responder.send(session ? sessionAnswer(*session) : refusal(session.error()));
+        m_broker.redeem(fields.value(u"code"_s), clientId, fields.value(u"redirect_uri"_s),
+                        fields.value(u"code_verifier"_s), call.client());
+    call.responder.send(session ? sessionAnswer(*session) : oauthRefusal(session.error()));
 }
 
 void OAuthRoutes::revoke(Call &call)
@@ -234,7 +261,7 @@ void OAuthRoutes::revoke(Call &call)
     const Result<FormFields> fields = parseForm(call.http.body);
     const QString token = fields ? fields->value(u"token"_s) : QString();
     if (token.isEmpty()) {
-        call.responder.send(refusal({u"invalid_request"_s, u"token is missing"_s}));
+        call.responder.send(oauthRefusal({u"invalid_request"_s, u"token is missing"_s}));
         return;
     }
     const Status revoked = m_sessions.revokeToken(token.toLatin1(), call.client());
@@ -242,7 +269,7 @@ void OAuthRoutes::revoke(Call &call)
         call.responder.sendError(revoked.error());
         return;
     }
-    call.responder.send(tokenAnswer(200, {{u"status"_s, u"success"_s}}));
+    call.responder.send(oauthAnswer(200, {{u"status"_s, u"success"_s}}));
 }
 
 void OAuthRoutes::metadata(Call &call)
@@ -253,8 +280,10 @@ void OAuthRoutes::metadata(Call &call)
               {u"authorization_endpoint"_s, base + "/oauth/authorize"_L1},
               {u"token_endpoint"_s, base + "/oauth/token"_L1},
               {u"revocation_endpoint"_s, base + "/oauth/revoke"_L1},
+              {u"device_authorization_endpoint"_s, base + "/oauth/device_authorization"_L1},
               {u"response_types_supported"_s, QJsonArray{u"code"_s}},
-              {u"grant_types_supported"_s, QJsonArray{u"authorization_code"_s, u"refresh_token"_s}},
+              {u"grant_types_supported"_s,
+               QJsonArray{u"authorization_code"_s, u"refresh_token"_s, deviceCodeGrant}},
               {u"code_challenge_methods_supported"_s, QJsonArray{u"S256"_s}},
               {u"token_endpoint_auth_methods_supported"_s, QJsonArray{u"none"_s}},
               {u"revocation_endpoint_auth_methods_supported"_s, QJsonArray{u"none"_s}}}));

@@ -4,15 +4,24 @@
 
 #include "router.h"
 
-#include "auth/broker.h"
+#include "http/formdata.h"
+
+#include "auth/devicegrant.h"
 
 namespace latchkey {
+
+//! RFC 6749 §5.1 JSON, never cached.
+HttpResponse oauthAnswer(int status, const QJsonObject &body);
+//! RFC 6749 §5.2 JSON with our status/code/message beside it: 401 for invalid_client, 503
+//! for temporarily_unavailable, else 400.
+HttpResponse oauthRefusal(const OAuthRefusal &refusal);
 
 class OAuthRoutes : public RouteGroup
 {
 public:
-    OAuthRoutes(Broker &broker, SessionService &sessions, const Config &config)
-        : m_broker(broker), m_sessions(sessions), m_config(config)
+    OAuthRoutes(Broker &broker, DeviceGrant &devices, SessionService &sessions,
+                const Config &config)
+        : m_broker(broker), m_devices(devices), m_sessions(sessions), m_config(config)
     {
     }
 
@@ -28,7 +37,11 @@ private:
     HttpResponse chooser(const QByteArray &query, const Config::Client &client,
                          bool offerGuest) const;
 
+    //! grant_type=authorization_code (RFC 6749 §4.1.3, PKCE).
+    void redeemCode(Call &call, const FormFields &fields);
+
     Broker &m_broker;
+    DeviceGrant &m_devices;
     SessionService &m_sessions;
     const Config &m_config;
 };

@@ -37,16 +37,19 @@ Worker::Worker(ServerContext &context, int index)
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
       m_broker(context.config, context.publicUrl, m_storage, m_sessions, m_signIn, context.loginLog,
                upstreamsFor(context), context.clock),
+      m_deviceGrant(m_broker, m_storage, m_sessions, context.loginLog, context.clock),
       m_account(m_signIn, m_sessions, m_storage, context.config, context.googleKeys,
                 context.devIdp.get(), m_broker, context.loginLog, context.providerCalls,
                 context.clock),
-      m_oauth(m_broker, m_sessions, context.config),
+      m_oauth(m_broker, m_deviceGrant, m_sessions, context.config),
+      m_device(m_deviceGrant, m_broker),
       m_identity(m_broker, m_signIn, m_storage, context.loginLog, context.config)
 {
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);
     m_router.addGroup(m_health);
     m_router.addGroup(m_oauth);
+    m_router.addGroup(m_device);
     m_router.addGroup(m_identity);
     if (m_devIdp)
         m_router.addGroup(*m_devIdp);

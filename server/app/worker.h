@@ -4,6 +4,7 @@
 #include "servercontext.h"
 
 #include "api/accountroutes.h"
+#include "api/deviceroutes.h"
 #include "api/devidproutes.h"
 #include "api/healthroutes.h"
 #include "api/identityroutes.h"
@@ -37,8 +38,10 @@ private:
     HealthRoutes m_health;
     std::unique_ptr<DevIdpRoutes> m_devIdp; //!< only when the development provider is on
     Broker m_broker;
+    DeviceGrant m_deviceGrant;
     AccountRoutes m_account;
     OAuthRoutes m_oauth;
+    DeviceRoutes m_device;
     IdentityRoutes m_identity;
 };
 

@@ -28,7 +28,7 @@ OAuthRefusal invalidGrant(const QString &why)
 struct Broker::Flow
 {
     QJsonObject data; //!< client_id, redirect_uri, code_challenge, state, provider, nonce,
-                      //!< verifier, link_user
+                      //!< verifier, link_user, device
     QString value(const char *key) const { return data.value(QLatin1StringView(key)).toString(); }
 };
 
@@ -120,7 +120,8 @@ void Broker::start(const GameRequest &request, Upstream &upstream, const QString
                            {u"provider"_s, upstream.name()},
                            {u"nonce"_s, newSecret()},
                            {u"verifier"_s, verifier},
-                           {u"link_user"_s, linkUser}};
+                           {u"link_user"_s, linkUser},
+                           {u"device"_s, request.deviceHash}};
     if (const Status stored =
             m_storage.flows().put(requestKind, secretHash(state), flow, now + requestLifetimeSecs);
         !stored) {
@@ -188,13 +189,18 @@ void Broker::finishFlow(const Flow &flow, const Result<ExternalIdentity> &identi
                         const ClientInfo &client, ReturnCallback done)
 {
     GameReturn back{flow.value("redirect_uri"), {}};
+    const QString device = flow.value("device");
     const auto refuse = [&](const QString &error, const Error &why) {
         m_log.write("callback_failed", client.address,
                     {{"provider", flow.value("provider")}, {"reason", why.message}});
+        if (!device.isEmpty()) { // no game to go back to: the page says why
+            done(why);
+            return;
+        }
         back.parameters = {{u"error"_s, error},
                            {u"error_description"_s, why.message},
                            {u"state"_s, flow.value("state")}};
-        done(back);
+        done(FlowEnd(back));
     };
     const qint64 linkUser = flow.data.value("link_user"_L1).toInteger();
     Result<User> user = Error::internal();
@@ -216,16 +222,25 @@ void Broker::finishFlow(const Flow &flow, const Result<ExternalIdentity> &identi
                user.error());
         return;
     }
-    const Result<QString> code = issueCode(flow.value("client_id"), flow.value("redirect_uri"),
-                                           flow.value("code_challenge"), user->id);
+    const QJsonObject consent{{u"device"_s, device}, {u"user_id"_s, user->id}};
+    const Result<QString> code =
+        device.isEmpty() ? issueCode(flow.value("client_id"), flow.value("redirect_uri"),
+                                     flow.value("code_challenge"), user->id)
+                         : putSecret(consentKind, consent, consentLifetimeSecs);
     if (!code) {
         refuse(u"temporarily_unavailable"_s, code.error());
         return;
     }
     m_log.write("callback_ok", client.address,
                 {{"provider", flow.value("provider")}, {"user_id", QString::number(user->id)}});
+    if (!device.isEmpty()) {
+        const Config::Client *game = this->client(flow.value("client_id"));
+        done(
+            FlowEnd(DeviceConsent{*code, game ? game->name : flow.value("client_id"), user->name}));
+        return;
+    }
     back.parameters = {{u"code"_s, *code}, {u"state"_s, flow.value("state")}};
-    done(back);
+    done(FlowEnd(back));
 }
 
 void Broker::pruneExpired(qint64 now)
@@ -237,19 +252,26 @@ void Broker::pruneExpired(qint64 now)
     (void)m_storage.flows().prune(now - pendingRetentionSecs);
 }
 
+Result<QString> Broker::putSecret(QLatin1StringView kind, const QJsonObject &data,
+                                  qint64 lifetimeSecs)
+{
+    const QString secret = newSecret();
+    const Status stored =
+        m_storage.flows().put(kind, secretHash(secret), data, nowSecs() + lifetimeSecs);
+    if (!stored)
+        return stored.error();
+    return secret;
+}
+
 Result<QString> Broker::issueCode(const QString &clientId, const QString &redirectUri,
                                   const QString &codeChallenge, qint64 userId)
 {
-    const QString code = newSecret();
-    const QJsonObject grant{{u"client_id"_s, clientId},
-                            {u"redirect_uri"_s, redirectUri},
-                            {u"code_challenge"_s, codeChallenge},
-                            {u"user_id"_s, userId}};
-    const Status stored =
-        m_storage.flows().put(codeKind, secretHash(code), grant, nowSecs() + codeLifetimeSecs);
-    if (!stored)
-        return stored.error();
-    return code;
+    return putSecret(codeKind,
+                     {{u"client_id"_s, clientId},
+                      {u"redirect_uri"_s, redirectUri},
+                      {u"code_challenge"_s, codeChallenge},
+                      {u"user_id"_s, userId}},
+                     codeLifetimeSecs);
 }
 
 Result<GameReturn, OAuthRefusal> Broker::guest(const GameRequest &request, const ClientInfo &client)
@@ -307,12 +329,7 @@ Result<IssuedSession, OAuthRefusal> Broker::redeem(const QString &code, const QS
 
 Result<QString> Broker::linkTicket(qint64 userId)
 {
-    const QString ticket = newSecret();
-    const Status stored = m_storage.flows().put(
-        linkKind, secretHash(ticket), {{u"user_id"_s, userId}}, nowSecs() + linkTicketLifetimeSecs);
-    if (!stored)
-        return stored.error();
-    return ticket;
+    return putSecret(linkKind, {{u"user_id"_s, userId}}, linkTicketLifetimeSecs);
 }
 
 } // namespace latchkey

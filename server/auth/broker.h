@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <memory>
+#include <variant>
 #include <vector>
 
 namespace latchkey {
@@ -43,6 +44,8 @@ struct GameRequest
     QString redirectUri;
     QString codeChallenge; //!< S256
     QString state;         //!< echoed to the game
+    //! A device flow (RFC 8628): the device code's hash; no redirect, challenge or state then.
+    QString deviceHash;
 };
 
 //! An RFC 6749 error (§4.1.2.1 or §5.2): its code and description.
@@ -59,6 +62,17 @@ struct GameReturn
     QList<QPair<QString, QString>> parameters;
 };
 
+//! A device flow's sign-in succeeded: the player confirms on the "Allow <game>?" page.
+struct DeviceConsent
+{
+    QString ticket; //!< single-use, for POST /device/decision
+    QString clientName;
+    QString userName;
+};
+
+//! How a flow's return from the upstream ends.
+using FlowEnd = std::variant<GameReturn, DeviceConsent>;
+
 //! One per worker thread.
 class Broker
 {
@@ -69,6 +83,9 @@ public:
     //! Used and expired steps stay this long past their expiry (a code presented again within
     //! it still ends the session it opened), then go, at most once a minute per worker.
     static constexpr qint64 pendingRetentionSecs = 3600;
+    //! The oauth_pending kind of a device flow's "Allow <game>?" confirmation.
+    static constexpr QLatin1StringView consentKind{"consent"};
+    static constexpr qint64 consentLifetimeSecs = 600;
 
     Broker(const Config &config, const PublicUrl &publicUrl, Storage &storage,
            SessionService &sessions, SignInService &signIn, LoginLog &log,
@@ -88,11 +105,12 @@ public:
     void start(const GameRequest &request, Upstream &upstream, const QString &linkTicket,
                const ClientInfo &client, UrlCallback done);
 
-    using ReturnCallback = std::function<void(Result<GameReturn, Error>)>;
+    using ReturnCallback = std::function<void(Result<FlowEnd, Error>)>;
     //! The upstream came back to /oauth/callback/{provider}. An Error (for a page) when the
     //! state is not a live flow of that provider; otherwise where to send the browser: the
     //! game's redirect URI with a code, or with the refusal (upstream error, timeout,
-    //! identity_in_use) and the game's state.
+    //! identity_in_use) and the game's state. A device flow ends in its confirmation, or in
+    //! an Error for a page when the sign-in failed.
     void callback(const QString &provider, const QString &state, const QString &code,
                   const QString &upstreamError, const ClientInfo &client, ReturnCallback done);
 
@@ -115,6 +133,8 @@ private:
     //! A code for \a userId bound to the game's client, redirect URI and challenge.
     Result<QString> issueCode(const QString &clientId, const QString &redirectUri,
                               const QString &codeChallenge, qint64 userId);
+    //! A fresh secret stored as a step of \a kind carrying \a data.
+    Result<QString> putSecret(QLatin1StringView kind, const QJsonObject &data, qint64 lifetimeSecs);
     qint64 nowSecs() const { return m_clock() / 1000; }
     //! Deletes steps expired for longer than pendingRetentionSecs (once a minute at most).
     void pruneExpired(qint64 now);

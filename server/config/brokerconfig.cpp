@@ -103,9 +103,10 @@ Status checkClient(const Config::Client &client, const QString &where)
 {
     if (client.id.isEmpty())
         return invalidConfig(u"%1: client_id is missing"_s.arg(where));
-    if (!client.loopback && client.redirectUris.isEmpty())
-        return invalidConfig(u"%1 (%2): no redirects; set redirect: loopback (desktop games) or "
-                             "list redirect_uris"_s.arg(where, client.id));
+    if (!client.loopback && client.redirectUris.isEmpty() && !client.device)
+        return invalidConfig(
+            u"%1 (%2): no redirects; set redirect: loopback (desktop games), "
+            "list redirect_uris, or device: true (consoles)"_s.arg(where, client.id));
     for (const QString &uri : client.redirectUris) {
         const QUrl url(uri, QUrl::StrictMode);
         if (!isSafeUrl(url) || url.hasFragment())
@@ -201,7 +202,7 @@ Status readClients(ConfigDraft &draft, const YAML::Node &node, const QString &wh
         const QString at = u"%1: clients[%2]"_s.arg(where).arg(i);
         if (!node[i].IsMap())
             return invalidConfig(
-                u"%1: expected client_id, name, redirect, redirect_uris"_s.arg(at));
+                u"%1: expected client_id, name, redirect, redirect_uris, device"_s.arg(at));
         Config::Client client;
         for (const auto &entry : node[i]) {
             const QString key = text(entry.first);
@@ -210,6 +211,8 @@ Status readClients(ConfigDraft &draft, const YAML::Node &node, const QString &wh
                 target = &client.name;
             else if (key == "redirect_uris"_L1)
                 target = &client.redirectUris;
+            else if (key == "device"_L1)
+                target = &client.device;
             else if (key == "redirect"_L1) {
                 if (text(entry.second) != "loopback"_L1)
                     return invalidConfig(u"%1.redirect: only \"loopback\" is a redirect rule; "
@@ -218,7 +221,7 @@ Status readClients(ConfigDraft &draft, const YAML::Node &node, const QString &wh
                 continue;
             } else if (key != "client_id"_L1)
                 return invalidConfig(u"%1.%2: unknown key; known keys: client_id, name, "
-                                     "redirect, redirect_uris"_s.arg(at, key));
+                                     "redirect, redirect_uris, device"_s.arg(at, key));
             if (const Status ok = assignNode(target, entry.second); !ok)
                 return invalidConfig(u"%1.%2"_s.arg(at, key), ok.error());
         }
@@ -288,9 +291,6 @@ Status completeBroker(ConfigDraft &draft, const QHash<QString, QString> &variabl
     for (Upstream &u : c.upstreams) {
         if (u.clientSecret.isEmpty())
             u.clientSecret = variables.value(secretVariable(u.name)).toUtf8();
-        if (u.name == "guest"_L1 || u.name == "dev"_L1 || u.name == "steam"_L1)
-            return invalidConfig(
-                u"providers.%1: the name is reserved; choose another"_s.arg(u.name));
         if (const Status ok = checkUpstream(u); !ok)
             return ok;
     }

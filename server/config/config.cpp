@@ -150,6 +150,7 @@ using Rule =
 
 const QLatin1StringView drivers[] = {"sqlite"_L1, "postgres"_L1};
 const QLatin1StringView jwtAlgorithms[] = {"HS256"_L1};
+const QLatin1StringView steamTypes[] = {"steam"_L1};
 const QLatin1StringView logLevels[] = {"DEBUG"_L1, "INFO"_L1, "WARNING"_L1, "ERROR"_L1};
 
 bool isSqlite(const Config &c)
@@ -240,6 +241,8 @@ const Rule rules[] = {
     AtLeast{[](Config &c) { return &c.server.idleTimeoutMs; }, 1},
     AtLeast{[](Config &c) { return &c.server.shutdownTimeoutMs; }, 1},
     AtLeast{[](Config &c) { return &c.google.timeoutMs; }, 1},
+    AtLeast{[](Config &c) { return &c.steam.timeoutMs; }, 1},
+    OneOf{[](Config &c) { return &c.steam.type; }, steamTypes, "a Steam provider type"_L1},
     NotEmpty<QString>{[](Config &c) { return &c.security.issuer; },
                       "set the issuer written into tokens, e.g. latchkey"_L1},
     NotEmpty<QString>{[](Config &c) { return &c.security.audience; },
@@ -258,6 +261,7 @@ const Rule rules[] = {
             "https://oauth2.googleapis.com/tokeninfo"_L1},
     HttpUrl{[](Config &c) { return &c.google.jwksUrl; },
             "https://www.googleapis.com/oauth2/v3/certs"_L1},
+    HttpUrl{[](Config &c) { return &c.steam.apiUrl; }, "https://partner.steam-api.com"_L1},
     NotEmpty<QStringList>{[](Config &c) { return &c.google.issuers; },
                           "list the issuers Google tokens carry, e.g. "
                           "https://accounts.google.com,accounts.google.com"_L1},

@@ -105,10 +105,11 @@ struct Config
         QString name;          //!< shown on the sign-in pages
         bool loopback = false; //!< redirect: loopback (RFC 8252 §7.3: any port on 127.0.0.1/[::1])
         QStringList redirectUris; //!< redirect_uris: exact URIs
+        bool device = false;      //!< device: true: may use the device grant (RFC 8628, consoles)
     };
     //! Embedded default: the demo and the examples sign in after scripts/run.sh.
     std::vector<Client> clients{
-        {QStringLiteral("latchkey-demo"), QStringLiteral("Latchkey demo"), true, {}}};
+        {QStringLiteral("latchkey-demo"), QStringLiteral("Latchkey demo"), true, {}, true}};
 
     //! An upstream sign-in of the broker: providers.<name> with a type (oidc | oauth2), or
     //! Google's preset when GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET are set.
@@ -134,6 +135,21 @@ struct Config
         int timeoutMs = 5000;
     };
     std::vector<Upstream> upstreams;
+
+    //! Steam session tickets (POST /api/login {"provider":"steam","ticket"}): on when app_id
+    //! and web_api_key are both set.
+    struct Steam
+    {
+        QString type = QStringLiteral("steam"); //!< providers.steam.type (only steam)
+        QString appId;                          //!< STEAM_APP_ID
+        QByteArray webApiKey; //!< STEAM_WEB_API_KEY (env/.env only): a publisher Web API key
+        QUrl apiUrl{QStringLiteral("https://partner.steam-api.com")}; //!< STEAM_API_URL
+        QString identity = QStringLiteral("latchkey"); //!< the ticket's identity string
+        bool refuseVacBanned = true;
+        bool refusePublisherBanned = true;
+        int timeoutMs = 5000;
+        bool enabled() const { return !appId.isEmpty() && !webApiKey.isEmpty(); }
+    } steam;
 
     struct Guest
     {

@@ -19,7 +19,7 @@ using namespace Qt::Literals::StringLiterals;
 bool isSecretKey(const QString &key)
 {
     return key == "password"_L1 || key == "jwt_secret"_L1 || key == "client_secret"_L1 ||
-           key == "secret"_L1;
+           key == "secret"_L1 || key == "web_api_key"_L1;
 }
 
 QString secretVariableFor(const QString &dottedKey, const QString &key)
@@ -28,6 +28,8 @@ QString secretVariableFor(const QString &dottedKey, const QString &key)
         return u"DB_PASSWORD"_s;
     if (dottedKey.startsWith("security."_L1) || key == "jwt_secret"_L1)
         return u"JWT_SECRET"_s;
+    if (key == "web_api_key"_L1)
+        return u"STEAM_WEB_API_KEY"_s;
     if (dottedKey.startsWith("providers."_L1) || key == "client_secret"_L1)
         return u"GOOGLE_CLIENT_SECRET"_s;
     return u"JWT_SECRET, DB_PASSWORD or GOOGLE_CLIENT_SECRET"_s;
@@ -147,9 +149,10 @@ Status YamlSource::readProviders(const YAML::Node &node)
         const QString dotted = "providers."_L1 + name;
         if (isSecretKey(name))
             return secretRefused(dotted, name);
-        Status status = name == "google"_L1 || name == "dev"_L1 || name == "guest"_L1
-                            ? readSection(dotted, entry.second)
-                            : readUpstream(m_draft, name, entry.second, m_path);
+        Status status =
+            name == "google"_L1 || name == "dev"_L1 || name == "guest"_L1 || name == "steam"_L1
+                ? readSection(dotted, entry.second)
+                : readUpstream(m_draft, name, entry.second, m_path);
         if (!status)
             return status;
     }

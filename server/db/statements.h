@@ -135,6 +135,38 @@ inline constexpr Statement setPendingSession{
 inline constexpr Statement prunePending{"prune_pending",
                                         "DELETE FROM oauth_pending WHERE expires_at < ?"};
 
+// device_codes: the device authorization grant's codes (RFC 8628), by the hash of the
+// device_code.
+inline constexpr Statement insertDeviceCode{
+    "insert_device_code",
+    "INSERT INTO device_codes (hash, user_code, client_id, interval_secs, expires_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"};
+
+inline constexpr Statement pendingDeviceCode{
+    "pending_device_code", "SELECT hash, client_id FROM device_codes WHERE user_code = ?"
+                           " AND status = 'pending' AND expires_at > ?"};
+
+inline constexpr Statement deviceCode{
+    "device_code", "SELECT client_id, status, user_id, interval_secs, last_poll_ms, expires_at"
+                   " FROM device_codes WHERE hash = ?"};
+
+inline constexpr Statement pollDeviceCode{
+    "poll_device_code",
+    "UPDATE device_codes SET last_poll_ms = ?, interval_secs = ? WHERE hash = ?"};
+
+//! Approves or denies a code that is still pending and live.
+inline constexpr Statement decideDeviceCode{
+    "decide_device_code", "UPDATE device_codes SET status = ?, user_id = ? WHERE hash = ?"
+                          " AND status = 'pending' AND expires_at > ?"};
+
+//! Only the first poll after the approval gets the user (and so the tokens).
+inline constexpr Statement claimDeviceCode{"claim_device_code",
+                                           "UPDATE device_codes SET status = 'done' WHERE hash = ?"
+                                           " AND status = 'approved' RETURNING user_id"};
+
+inline constexpr Statement pruneDeviceCodes{"prune_device_codes",
+                                            "DELETE FROM device_codes WHERE expires_at < ?"};
+
 // auth_failures: one row per client key and minute, counted by every instance.
 inline constexpr Statement countFailures{
     "count_failures",

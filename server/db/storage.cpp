@@ -16,6 +16,7 @@ Storage::~Storage()
     m_sessions.reset();
     m_failures.reset();
     m_flows.reset();
+    m_devices.reset();
     m_db.reset(); // on the worker thread that opened it
 }
 
@@ -44,6 +45,7 @@ bool Storage::connect()
     m_sessions = std::make_unique<SessionStore>(*m_db);
     m_failures = std::make_unique<FailureStore>(*m_db);
     m_flows = std::make_unique<FlowStore>(*m_db);
+    m_devices = std::make_unique<DeviceStore>(*m_db);
     return true;
 }
 

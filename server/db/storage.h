@@ -2,6 +2,7 @@
 #pragma once
 
 #include "database.h"
+#include "devicestore.h"
 #include "failurestore.h"
 #include "flowstore.h"
 #include "sessionstore.h"
@@ -36,6 +37,7 @@ public:
     SessionStore &sessions() { return *m_sessions; }
     FailureStore &failures() { return *m_failures; }
     FlowStore &flows() { return *m_flows; }
+    DeviceStore &devices() { return *m_devices; }
 
 private:
     bool connect();
@@ -50,6 +52,7 @@ private:
     std::unique_ptr<SessionStore> m_sessions;
     std::unique_ptr<FailureStore> m_failures;
     std::unique_ptr<FlowStore> m_flows;
+    std::unique_ptr<DeviceStore> m_devices;
 };
 
 } // namespace latchkey

@@ -24,6 +24,7 @@ enum class ErrorCode {
     InvalidProviderToken, //!< 401 the identity provider's token was refused
     InvalidToken,         //!< 401 the access token is missing, bad, expired or its session ended
     InvalidRefreshToken,  //!< 401 the refresh token is bad, expired, revoked or reused
+    AccountBanned,        //!< 403 the account is banned (e.g. Steam's VAC or publisher ban)
     NotFound,             //!< 404
     MethodNotAllowed,     //!< 405
     UsernameTaken,        //!< 409

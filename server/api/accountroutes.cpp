@@ -21,18 +21,22 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                              const Config &config, KeySet &googleKeys,
-                             const DevIdentityProvider *devIdp, const Broker &broker, LoginLog &log,
+                             const DevIdentityProvider *devIdp, Broker &broker, LoginLog &log,
                              ProviderCallGate &gate, Clock clock)
     : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp),
       m_broker(broker), m_log(log), m_gate(gate),
       m_allowPrivatePictureHosts(config.security.allowPrivatePictureHosts),
-      m_google(config.google, googleKeys, std::move(clock))
+      m_google(config.google, googleKeys, std::move(clock)),
+      m_steam(config.steam.enabled() ? std::make_unique<SteamProvider>(config.steam) : nullptr)
 {
 }
 
 AccountRoutes::~AccountRoutes()
 {
-    m_gate.forget(m_google.context()); // its queued sign-ins would start on a thread that is gone
+    // Their queued sign-ins would start on a thread that is gone.
+    m_gate.forget(m_google.context());
+    if (m_steam)
+        m_gate.forget(m_steam->context());
 }
 
 void AccountRoutes::addRoutes(Router &router)
@@ -53,6 +57,10 @@ void AccountRoutes::addRoutes(Router &router)
 void AccountRoutes::login(Call &call)
 {
     const QJsonValue provider = call.body.value(QLatin1StringView("provider"));
+    if (m_steam && provider == QJsonValue(QStringLiteral("steam"))) {
+        steamLogin(call);
+        return;
+    }
     const bool dev = m_devIdp && provider == QJsonValue(QStringLiteral("dev"));
     const bool google = provider.isUndefined() || provider == QJsonValue(QStringLiteral("google"));
     // Another provider of the sign-in page: the ID token the game got from it itself (Google
@@ -63,6 +71,8 @@ void AccountRoutes::login(Call &call)
         QStringList names{QStringLiteral("\"google\"")};
         if (m_devIdp)
             names << QStringLiteral("\"dev\"");
+        if (m_steam)
+            names << QStringLiteral("\"steam\"");
         for (const auto &u : m_broker.upstreams()) {
             if (u->name() != QLatin1StringView("google"))
                 names << QStringLiteral("\"%1\"").arg(u->name());
@@ -112,6 +122,57 @@ void AccountRoutes::login(Call &call)
     };
     if (const Status entered =
             m_gate.enter(call.client().address, m_google.context(), std::move(check));
+        !entered)
+        call.responder.sendError(entered.error());
+}
+
+void AccountRoutes::steamLogin(Call &call)
+{
+    const Result<QString> ticket = json::stringField(call.body, "ticket");
+    const Status usable = ticket ? SteamProvider::checkTicket(*ticket) : Status(ticket.error());
+    if (!usable) {
+        call.responder.sendError(usable.error());
+        return;
+    }
+    QString linkTicket;
+    if (call.body.contains(QLatin1StringView("link_ticket"))) {
+        const Result<QString> field = json::stringField(call.body, "link_ticket");
+        if (!field) {
+            call.responder.sendError(field.error());
+            return;
+        }
+        linkTicket = *field;
+    }
+    Result<SignInAttempt> attempt = m_signIn.begin(call.client());
+    if (!attempt) {
+        call.responder.sendError(attempt.error());
+        return;
+    }
+    auto done = [this, client = call.client(), responder = call.responder, linkTicket,
+                 attempt = std::move(*attempt)](Result<ExternalIdentity> identity) {
+        if (identity && responder.isClientGone())
+            return; // no one would receive the session: do not open one
+        if (linkTicket.isEmpty() || !identity) {
+            answer(responder, m_signIn.finish(identity, client));
+            return;
+        }
+        // Used only now: a ticket Steam refused leaves the link ticket for another try.
+        const Result<qint64> user = m_broker.useLinkTicket(linkTicket);
+        if (!user && user.error().code == ErrorCode::NotFound)
+            responder.sendError({ErrorCode::InvalidField, user.error().message});
+        else
+            answer(responder, user ? m_signIn.finishLink(*user, identity, client)
+                                   : Result<IssuedSession>(user.error()));
+    };
+    auto check = [this, ticket = *ticket, responder = call.responder,
+                  done = std::move(done)](const ProviderCallSlot &slot) {
+        if (responder.isClientGone())
+            return;
+        m_steam->verifyTicket(ticket,
+                              [done, slot](Result<ExternalIdentity> identity) { done(identity); });
+    };
+    if (const Status entered =
+            m_gate.enter(call.client().address, m_steam->context(), std::move(check));
         !entered)
         call.responder.sendError(entered.error());
 }

@@ -10,6 +10,9 @@
 #include "auth/loginlog.h"
 #include "auth/providercallgate.h"
 #include "auth/signinservice.h"
+#include "auth/steamprovider.h"
+
+#include <memory>
 
 namespace latchkey {
 
@@ -22,13 +25,15 @@ public:
     //! \a broker's upstream of that name.
     AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                   const Config &config, KeySet &googleKeys, const DevIdentityProvider *devIdp,
-                  const Broker &broker, LoginLog &log, ProviderCallGate &gate, Clock clock);
+                  Broker &broker, LoginLog &log, ProviderCallGate &gate, Clock clock);
     ~AccountRoutes() override;
 
     void addRoutes(Router &router) override;
 
 private:
     void login(Call &call);
+    //! {"provider":"steam","ticket":"<hex>"} (and "link_ticket" to join an account).
+    void steamLogin(Call &call);
     void refresh(Call &call);
     void updateUsername(Call &call);
     void updatePicture(Call &call);
@@ -39,11 +44,12 @@ private:
     SessionService &m_sessions;
     Storage &m_storage;
     const DevIdentityProvider *m_devIdp;
-    const Broker &m_broker;
+    Broker &m_broker;
     LoginLog &m_log;
     ProviderCallGate &m_gate;
     const bool m_allowPrivatePictureHosts;
-    GoogleProvider m_google; //!< last: destroyed first, with any checks in flight
+    GoogleProvider m_google; //!< destroyed before the rest, with any checks in flight
+    std::unique_ptr<SteamProvider> m_steam; //!< only when Steam is on; destroyed first
 };
 
 } // namespace latchkey

@@ -24,6 +24,8 @@ void IdentityRoutes::addRoutes(Router &router)
     router.add("GET", "/api/identities", bearer, this, &IdentityRoutes::list);
     // One route per provider an identity can come from: any other name is 404.
     QStringList providers{u"guest"_s, u"google"_s, u"dev"_s};
+    if (m_config.steam.enabled())
+        providers.append(u"steam"_s);
     for (const auto &upstream : m_broker.upstreams()) {
         if (!providers.contains(upstream->name()))
             providers.append(upstream->name());

@@ -99,16 +99,15 @@ void Broker::start(const GameRequest &request, Upstream &upstream, const QString
     const qint64 now = nowSecs();
     qint64 linkUser = 0;
     if (!linkTicket.isEmpty()) {
-        const Result<QJsonObject> ticket =
-            m_storage.flows().take(linkKind, secretHash(linkTicket), now);
-        if (!ticket) {
-            done(ticket.error().code == ErrorCode::NotFound
-                     ? OAuthRefusal{u"invalid_request"_s,
-                                    u"the link ticket is unknown, used or expired"_s}
-                     : OAuthRefusal{u"temporarily_unavailable"_s, ticket.error().message});
+        const Result<qint64> user = useLinkTicket(linkTicket);
+        if (!user) {
+            done(OAuthRefusal{user.error().code == ErrorCode::NotFound
+                                  ? u"invalid_request"_s
+                                  : u"temporarily_unavailable"_s,
+                              user.error().message});
             return;
         }
-        linkUser = ticket->value("user_id"_L1).toInteger();
+        linkUser = *user;
     }
     pruneExpired(now);
     const QString state = newSecret();
@@ -330,6 +329,18 @@ Result<IssuedSession, OAuthRefusal> Broker::redeem(const QString &code, const QS
 Result<QString> Broker::linkTicket(qint64 userId)
 {
     return putSecret(linkKind, {{u"user_id"_s, userId}}, linkTicketLifetimeSecs);
+}
+
+Result<qint64> Broker::useLinkTicket(const QString &ticket)
+{
+    const Result<QJsonObject> data =
+        m_storage.flows().take(linkKind, secretHash(ticket), nowSecs());
+    if (!data) {
+        return data.error().code == ErrorCode::NotFound
+                   ? Error::notFound(u"the link ticket is unknown, used or expired"_s)
+                   : data.error();
+    }
+    return data->value("user_id"_L1).toInteger();
 }
 
 } // namespace latchkey

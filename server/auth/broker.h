@@ -125,6 +125,9 @@ public:
 
     //! POST /api/identities/link: a single-use ticket for \a userId.
     Result<QString> linkTicket(qint64 userId);
+    //! Uses a link ticket: the user it was issued for; NotFound when it is unknown, used or
+    //! expired.
+    Result<qint64> useLinkTicket(const QString &ticket);
 
 private:
     struct Flow;

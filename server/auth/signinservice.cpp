@@ -38,9 +38,13 @@ Result<User> SignInService::userFor(const Result<ExternalIdentity> &identity,
     }
     const IdentityRecord record{identity->provider, identity->subject, identity->email,
                                 identity->picture};
-    const Result<UserStore::SignedIn> signedIn =
-        m_storage.users().loginOrCreate(record, username::fromEmail(identity->email),
-                                        QDateTime::fromMSecsSinceEpoch(m_clock(), Qt::UTC));
+    // Without an e-mail address (Steam): "player-" and the last digits of the account's id;
+    // the player picks a name later.
+    const QString name = identity->email.isEmpty()
+                             ? QStringLiteral("player-") + identity->subject.right(4)
+                             : username::fromEmail(identity->email);
+    const Result<UserStore::SignedIn> signedIn = m_storage.users().loginOrCreate(
+        record, name, QDateTime::fromMSecsSinceEpoch(m_clock(), Qt::UTC));
     if (!signedIn)
         return signedIn.error();
     const User &user = signedIn->user;
@@ -98,6 +102,20 @@ Status SignInService::link(qint64 userId, const ExternalIdentity &identity,
                     {{"user_id", QString::number(userId)}, {"provider", identity.provider}});
     }
     return linked;
+}
+
+Result<IssuedSession> SignInService::finishLink(qint64 userId,
+                                                const Result<ExternalIdentity> &identity,
+                                                const ClientInfo &client)
+{
+    if (!identity)
+        return finish(identity, client); // logged and counted as a failed sign-in
+    if (const Status linked = link(userId, *identity, client); !linked)
+        return linked.error();
+    const Result<User> user = m_storage.users().byId(userId);
+    if (!user)
+        return user.error();
+    return m_sessions.open(*user, client);
 }
 
 } // namespace latchkey

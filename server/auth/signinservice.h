@@ -42,6 +42,10 @@ public:
     //! Attaches \a identity to \a userId (identity_linked in the log); IdentityInUse when
     //! another user owns it.
     Status link(qint64 userId, const ExternalIdentity &identity, const ClientInfo &client);
+    //! finish() for a sign-in that carried a link ticket: \a identity joins \a userId, who
+    //! gets the new session.
+    Result<IssuedSession> finishLink(qint64 userId, const Result<ExternalIdentity> &identity,
+                                     const ClientInfo &client);
 
 private:
     SessionService &m_sessions;

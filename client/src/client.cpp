@@ -36,6 +36,12 @@ public:
     // Starts \a start (a browser login, a guest) unless a login runs already.
     bool beginLogin(LoginCallback success, LogoutCallback logout, void (Engine::*start)())
     {
+        return beginLogin(std::move(success), std::move(logout),
+                          [start](Engine *engine) { (engine->*start)(); });
+    }
+    bool beginLogin(LoginCallback success, LogoutCallback logout,
+                    std::function<void(Engine *)> start)
+    {
         if (status == LoginStatus::InProgress)
             return false;
         onLogin = std::move(success);
@@ -43,7 +49,7 @@ public:
             onLogout = std::move(logout);
         status = LoginStatus::InProgress;
         loginError = Error{};
-        toEngine([engine = engine, start] { (engine->*start)(); });
+        toEngine([engine = engine, start = std::move(start)] { start(engine); });
         return true;
     }
 
@@ -149,6 +155,29 @@ bool Client::login(LoginCallback onSuccess, LogoutCallback onLogout)
 bool Client::loginAsGuest(LoginCallback onSuccess, LogoutCallback onLogout)
 {
     return d->beginLogin(std::move(onSuccess), std::move(onLogout), &Engine::loginAsGuest);
+}
+
+bool Client::loginWithDeviceCode(DeviceCodeCallback onCode, LoginCallback onSuccess,
+                                 LogoutCallback onLogout)
+{
+    auto shown = d->reply<DeviceCode>(std::move(onCode));
+    return d->beginLogin(
+        std::move(onSuccess), std::move(onLogout),
+        [shown = std::move(shown)](Engine *engine) { engine->startDeviceLogin(shown); });
+}
+
+bool Client::loginWithSteamTicket(const QString &hexTicket, LoginCallback onSuccess,
+                                  LogoutCallback onLogout)
+{
+    return d->beginLogin(std::move(onSuccess), std::move(onLogout),
+                         [hexTicket](Engine *engine) { engine->loginWithSteamTicket(hexTicket); });
+}
+
+void Client::linkSteamTicket(const QString &hexTicket, UserCallback done)
+{
+    d->toEngine([engine = d->engine, hexTicket, reply = d->userReply(std::move(done))] {
+        engine->linkSteam(hexTicket, reply);
+    });
 }
 
 void Client::linkIdentity(const QString &provider, UserCallback done)

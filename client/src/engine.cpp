@@ -148,7 +148,7 @@ void Engine::startLogin()
                       return;
                   }
                   if (broker) {
-                      adoptSession(tokens->session, [this] { m_events.loggedIn(m_user); });
+                      finishLogin(tokens->session);
                       return;
                   }
                   const QString provider =
@@ -159,26 +159,82 @@ void Engine::startLogin()
                   else
                       body.insert(QStringLiteral("id_token"), tokens->idToken);
                   call("POST", QStringLiteral("/api/login"), body, {},
-                       [this](const Result<QJsonObject> &answer) {
-                           if (!answer) {
-                               m_events.loginFailed(answer.error());
-                               return;
-                           }
-                           adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
-                       });
+                       [this](const Result<QJsonObject> &answer) { finishLogin(answer); });
               });
+}
+
+void Engine::finishLogin(const Result<QJsonObject> &answer)
+{
+    if (!answer) {
+        m_events.loginFailed(answer.error());
+        return;
+    }
+    adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
+}
+
+void Engine::finishLink(const Result<QJsonObject> &answer, const UserReply &reply)
+{
+    if (!answer) {
+        reply(answer.error());
+        return;
+    }
+    // The link came with a new session of the same player: it replaces ours.
+    if (!m_accessToken.isEmpty())
+        call("POST", QStringLiteral("/api/logout"), {}, m_accessToken,
+             [](const Result<QJsonObject> &) {});
+    adoptSession(*answer, [this, reply] {
+        m_events.userChanged(m_user);
+        reply(m_user);
+    });
 }
 
 void Engine::loginAsGuest()
 {
     call("POST", QStringLiteral("/api/login/guest"), {}, {},
-         [this](const Result<QJsonObject> &answer) {
-             if (!answer) {
-                 m_events.loginFailed(answer.error());
-                 return;
-             }
-             adoptSession(*answer, [this] { m_events.loggedIn(m_user); });
-         });
+         [this](const Result<QJsonObject> &answer) { finishLogin(answer); });
+}
+
+void Engine::startDeviceLogin(std::function<void(const DeviceCode &)> onCode)
+{
+    if (m_device || m_flow) {
+        m_events.loginFailed(
+            Error{ErrorCode::InvalidField, QStringLiteral("a sign-in is already running")});
+        return;
+    }
+    m_device = new DeviceFlow(m_config, &m_network, this);
+    connect(m_device, &DeviceFlow::codeReady, this, std::move(onCode));
+    connect(m_device, &DeviceFlow::finished, this, [this](const Result<QJsonObject> &session) {
+        m_device->deleteLater();
+        m_device = nullptr;
+        finishLogin(session);
+    });
+    m_device->start();
+}
+
+void Engine::loginWithSteamTicket(const QString &hexTicket)
+{
+    call("POST", QStringLiteral("/api/login"),
+         {{QStringLiteral("provider"), QStringLiteral("steam")},
+          {QStringLiteral("ticket"), hexTicket}},
+         {}, [this](const Result<QJsonObject> &answer) { finishLogin(answer); });
+}
+
+void Engine::linkSteam(const QString &hexTicket, UserReply reply)
+{
+    authorizedCall(
+        "POST", QStringLiteral("/api/identities/link"), {},
+        [this, hexTicket, reply](const Result<QJsonObject> &answer) {
+            if (!answer) {
+                reply(answer.error());
+                return;
+            }
+            const QJsonObject body{
+                {QStringLiteral("provider"), QStringLiteral("steam")},
+                {QStringLiteral("ticket"), hexTicket},
+                {QStringLiteral("link_ticket"), answer->value(QLatin1StringView("link_ticket"))}};
+            call("POST", QStringLiteral("/api/login"), body, {},
+                 [this, reply](const Result<QJsonObject> &linked) { finishLink(linked, reply); });
+        });
 }
 
 void Engine::link(const QString &provider, UserReply reply)
@@ -193,18 +249,9 @@ void Engine::link(const QString &provider, UserReply reply)
             const QString ticket = answer->value(QLatin1StringView("link_ticket")).toString();
             const bool started =
                 startFlow(provider, ticket, [this, reply](const Result<ProviderTokens> &tokens) {
-                    if (!tokens) {
-                        reply(tokens.error());
-                        return;
-                    }
-                    // The link came with a new session of the same player: it replaces ours.
-                    if (!m_accessToken.isEmpty())
-                        call("POST", QStringLiteral("/api/logout"), {}, m_accessToken,
-                             [](const Result<QJsonObject> &) {});
-                    adoptSession(tokens->session, [this, reply] {
-                        m_events.userChanged(m_user);
-                        reply(m_user);
-                    });
+                    finishLink(tokens ? Result<QJsonObject>(tokens->session)
+                                      : Result<QJsonObject>(tokens.error()),
+                               reply);
                 });
             if (!started)
                 reply(Error{ErrorCode::InvalidField,
@@ -252,6 +299,8 @@ void Engine::cancelLogin()
 {
     if (m_flow)
         m_flow->cancel();
+    if (m_device)
+        m_device->cancel();
 }
 
 void Engine::restore()
@@ -370,8 +419,7 @@ void Engine::logout()
     if (!m_accessToken.isEmpty()) // best effort: the local logout does not wait for it
         call("POST", QStringLiteral("/api/logout"), {}, m_accessToken,
              [](const Result<QJsonObject> &) {});
-    if (m_flow)
-        m_flow->cancel();
+    cancelLogin();
     endSession();
 }
 

@@ -3,6 +3,7 @@
 
 #include "browserflow_p.h"
 #include "credentialstore_p.h"
+#include "deviceflow_p.h"
 
 #include <latchkey/client.h>
 
@@ -41,6 +42,11 @@ public:
     void startLogin();
     void cancelLogin();
     void loginAsGuest();
+    //! The device grant: \a onCode gets the code to show; then as startLogin().
+    void startDeviceLogin(std::function<void(const DeviceCode &)> onCode);
+    void loginWithSteamTicket(const QString &hexTicket);
+    //! POST /api/identities/link, then /api/login with the Steam ticket and the link ticket.
+    void linkSteam(const QString &hexTicket, UserReply reply);
     //! POST /api/identities/link, then the browser flow with the ticket; the renewed
     //! session replaces the current one.
     void link(const QString &provider, UserReply reply);
@@ -66,6 +72,10 @@ private:
     //! Takes the tokens and player of a login/refresh answer; \a stored runs once the
     //! refresh token is in the secret store (or its file).
     void adoptSession(const QJsonObject &answer, std::function<void()> stored);
+    //! A login's answer: adopt it and say loggedIn, or say loginFailed.
+    void finishLogin(const Result<QJsonObject> &answer);
+    //! A link's answer: a new session of the same player that replaces ours.
+    void finishLink(const Result<QJsonObject> &answer, const UserReply &reply);
     void endSession();
     void setOnline(bool online);
     void scheduleRefresh(int inSeconds);
@@ -76,6 +86,7 @@ private:
     QNetworkAccessManager m_network;
     CredentialStore m_store;
     BrowserFlow *m_flow = nullptr;
+    DeviceFlow *m_device = nullptr;
     QByteArray m_accessToken;
     QByteArray m_refreshToken;
     User m_user;

@@ -38,6 +38,16 @@ struct Identity
     QDateTime createdAt;
 };
 
+//! A device login's code (RFC 8628): show userCode and verificationUri (or a QR code of
+//! verificationUriComplete); the player types the code there on a phone or computer.
+struct DeviceCode
+{
+    QString userCode;             //!< "BCDF-GHJK"
+    QUrl verificationUri;         //!< e.g. https://accounts.example.com/device
+    QUrl verificationUriComplete; //!< the same with the code filled in
+    QDateTime expiresAt;          //!< UTC
+};
+
 //! Opens \a url in the player's browser; returns false when it could not.
 using BrowserOpener = std::function<bool(const QUrl &url)>;
 
@@ -102,6 +112,7 @@ public:
     using UserCallback = std::function<void(const Result<User> &result)>;
     using IdentitiesCallback = std::function<void(const Result<QList<Identity>> &result)>;
     using DoneCallback = std::function<void(const Status &result)>;
+    using DeviceCodeCallback = std::function<void(const DeviceCode &code)>;
 
     explicit Client(ClientConfig config, QObject *parent = nullptr);
     //! Safe while a login or refresh is in flight: they are abandoned, their callbacks dropped.
@@ -113,11 +124,27 @@ public:
     //! rejects). A failed login is reported by loginStatus() == Failed, loginError() and
     //! loginFailed(). Returns false, and does nothing, while a login is already running.
     bool login(LoginCallback onSuccess, LogoutCallback onLogout = {});
-    //! Ends a running login (closes the loopback listener); loginError() says Cancelled.
+    //! Ends a running login (closes the loopback listener, stops polling); loginError() says
+    //! Cancelled.
     void cancelLogin();
     //! Signs in as a new guest (POST /api/login/guest), no browser: a full session that a
     //! later linkIdentity() turns into a full account. Same callbacks and states as login().
     bool loginAsGuest(LoginCallback onSuccess, LogoutCallback onLogout = {});
+    //! For consoles, TVs and command lines (RFC 8628): asks the server for a code, hands it
+    //! to \a onCode (show it), then polls on the library's thread, honouring slow_down, until
+    //! the player signed in on another device and allowed this one. The client's clientId
+    //! must have `device: true` on the server. Denied: loginError() is Cancelled; expired:
+    //! Timeout; cancelLogin() ends it. Same callbacks and states as login() otherwise.
+    bool loginWithDeviceCode(DeviceCodeCallback onCode, LoginCallback onSuccess,
+                             LogoutCallback onLogout = {});
+    //! Signs in with a Steam session ticket the game got from Steamworks
+    //! (ISteamUser::GetAuthTicketForWebApi, hex-encoded); the library does not link Steamworks.
+    //! AccountBanned when the server's ban policy refuses the Steam account.
+    bool loginWithSteamTicket(const QString &hexTicket, LoginCallback onSuccess,
+                              LogoutCallback onLogout = {});
+    //! Logged in: attaches the Steam account of \a hexTicket to the player's account (a
+    //! guest becomes a full account); IdentityInUse when it belongs to another player.
+    void linkSteamTicket(const QString &hexTicket, UserCallback done);
     //! Broker mode, logged in: opens the browser at \a provider's sign-in and attaches that
     //! account to the player's (a guest becomes a full account). \a done gets the player
     //! (the session is renewed), or IdentityInUse when that account belongs to another player.

@@ -54,6 +54,7 @@ libdir=$(dirname "$(dirname "$cmakedir")")
 
 expected=(
     include/latchkey/client.h
+    include/latchkey/latchkey_c.h
     include/latchkey/error.h
     include/latchkey/user.h
     include/latchkey/latchkey_common_export.h
@@ -76,6 +77,7 @@ unexpected=$(cd "$prefix" && find . \( -type f -o -type l \) | sed 's|^\./||' | 
     while read -r f; do
         case "$f" in
             include/latchkey/client.h | include/latchkey/error.h | include/latchkey/user.h) ;;
+            include/latchkey/latchkey_c.h) ;;
             include/latchkey/latchkey_common_export.h | include/latchkey/latchkey_client_export.h) ;;
             "$rel_libdir"/liblatchkey-client.so*) ;;
             "$rel_libdir"/cmake/Latchkey/*.cmake) ;;
@@ -122,4 +124,13 @@ fi
 output=$(timeout 60 "$consumer/find_package_consumer") \
     || fail "the consumer exited with $?: ${output:-}"
 [[ "$output" == ok ]] || fail "the consumer printed '$output', not 'ok'"
+output=$(timeout 60 "$consumer/c_consumer") || fail "the C consumer exited with $?: ${output:-}"
+[[ "$output" == ok ]] || fail "the C consumer printed '$output', not 'ok'"
+
+# 5. The installed library through Python's ctypes, as engine bindings load it.
+if command -v python3 >/dev/null; then
+    so=$(compgen -G "$libdir/liblatchkey-client.so.*.*" | head -n 1)
+    timeout 60 python3 "$src/tests/c_api/ctypes_guest.py" "$so" --load-only \
+        || fail "python3 ctypes could not use $so"
+fi
 echo "install check passed: $prefix"

@@ -31,8 +31,9 @@ true | yes | on | 1)
     ;;
 esac
 echo "run.sh: once the server listens, start the demo in another terminal: build/release/client/demo/latchkey-demo"
+echo "run.sh: or sign in from a terminal with a code: build/release/client/examples/latchkey-login --server http://127.0.0.1:8000"
 
 scripts/deps.sh run
 cmake --preset release >/dev/null
-cmake --build --preset release --target latchkey-server setup_db latchkey-demo
+cmake --build --preset release --target latchkey-server setup_db latchkey-demo latchkey-login
 exec build/release/server/latchkey-server "$@"

@@ -20,7 +20,9 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QProcessEnvironment>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QThread>
@@ -61,6 +63,8 @@ private Q_SLOTS:
     void chromiumBrokerLogin_data();
     void chromiumBrokerLogin();
     void guestLinksThroughBroker();
+    void chromiumDeviceLogin_data();
+    void chromiumDeviceLogin();
 
 private:
     Config serverConfig();
@@ -101,6 +105,7 @@ Config TestLoginE2e::serverConfig()
     fixture.issuer = m_provider.issuer();
     fixture.scopes = {QStringLiteral("openid"), QStringLiteral("email"), QStringLiteral("profile")};
     c.upstreams = {fixture};
+    c.dev.enabled = true; // the device login's other upstream
     for (const Config::Upstream &standIn : m_standIns.upstreams()) {
         if (standIn.name == QLatin1StringView("github"))
             c.upstreams.push_back(standIn);
@@ -442,6 +447,58 @@ void TestLoginE2e::guestLinksThroughBroker()
     QVERIFY(waitFor(client, [&] { return unlinked.has_value(); }));
     QVERIFY(!*unlinked);
     QCOMPARE(unlinked->error().code, ErrorCode::LastIdentity);
+}
+
+void TestLoginE2e::chromiumDeviceLogin_data()
+{
+    QTest::addColumn<QString>("provider");
+    QTest::addColumn<QString>("login");
+    QTest::addColumn<QString>("email");
+    QTest::newRow("development provider")
+        << QStringLiteral("dev") << QStringLiteral("tv.player@example.test")
+        << QStringLiteral("tv.player@example.test");
+    QTest::newRow("oidc-provider upstream") << QStringLiteral("fixture") << QStringLiteral("frank")
+                                            << QStringLiteral("frank@example.test");
+}
+
+// RFC 8628 end to end: latchkey-login (the client library's device login) shows a code and
+// a QR code; Chromium opens the URL it printed, signs in and allows; latchkey-login prints
+// the player and exits 0.
+void TestLoginE2e::chromiumDeviceLogin()
+{
+    QFETCH(QString, provider);
+    QFETCH(QString, login);
+    QFETCH(QString, email);
+    QProcess device;
+    QString shown;
+    connect(&device, &QProcess::readyReadStandardOutput, this,
+            [&] { shown += QString::fromUtf8(device.readAllStandardOutput()); });
+    device.start(
+        QStringLiteral(LATCHKEY_LOGIN_BINARY),
+        {QStringLiteral("--server"), QStringLiteral("http://127.0.0.1:%1").arg(m_server->port()),
+         QStringLiteral("--storage"), m_dir.filePath(QStringLiteral("device-") + provider)});
+    const QRegularExpression open(QStringLiteral("Or open: (\\S+)"));
+    QTRY_VERIFY2_WITH_TIMEOUT(open.match(shown).hasMatch(), qPrintable(shown), 15000);
+    QVERIFY2(shown.contains(QChar(0x2588)), qPrintable(shown)); // the QR code's blocks
+    const QString uri = open.match(shown).captured(1);
+    QVERIFY2(uri.contains(QStringLiteral("/device?user_code=")), qPrintable(uri));
+
+    QProcess browser;
+    browser.setWorkingDirectory(oidcFixtureDir());
+    browser.start(nodeExecutable(), {oidcFixtureDir() + QStringLiteral("/chromium-device.mjs"), uri,
+                                     provider, login});
+    QTRY_VERIFY_WITH_TIMEOUT(browser.state() == QProcess::NotRunning, chromiumTimeoutMs);
+    const QString page = QString::fromUtf8(browser.readAllStandardOutput());
+    QVERIFY2(browser.exitCode() == 0,
+             qPrintable(page + QString::fromUtf8(browser.readAllStandardError())));
+    QVERIFY2(page.contains(QStringLiteral("You're signed in")), qPrintable(page));
+    // The device polls every 5 s: it finishes within one interval or two.
+    QTRY_VERIFY_WITH_TIMEOUT(device.state() == QProcess::NotRunning, 20000);
+    shown += QString::fromUtf8(device.readAllStandardOutput());
+    QVERIFY2(device.exitCode() == 0,
+             qPrintable(shown + QString::fromUtf8(device.readAllStandardError())));
+    QVERIFY2(shown.contains(QStringLiteral("Signed in as ")) && shown.contains(email),
+             qPrintable(shown));
 }
 
 QTEST_GUILESS_MAIN(TestLoginE2e)

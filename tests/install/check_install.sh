@@ -39,7 +39,7 @@ else
         -DLATCHKEY_BUILD_TESTS=OFF >/dev/null
 fi
 # A no-op when the build is up to date (as under CTest after a full build).
-cmake --build "$build" --target latchkey_client --parallel "$jobs" >/dev/null \
+cmake --build "$build" --target latchkey_client latchkey-login --parallel "$jobs" >/dev/null \
     || fail "building latchkey_client in $build failed"
 
 # 2. Install only the client's component into the temporary prefix.
@@ -77,7 +77,7 @@ unexpected=$(cd "$prefix" && find . \( -type f -o -type l \) | sed 's|^\./||' | 
     while read -r f; do
         case "$f" in
             include/latchkey/client.h | include/latchkey/error.h | include/latchkey/user.h) ;;
-            include/latchkey/latchkey_c.h) ;;
+            include/latchkey/latchkey_c.h | bin/latchkey-login) ;;
             include/latchkey/latchkey_common_export.h | include/latchkey/latchkey_client_export.h) ;;
             "$rel_libdir"/liblatchkey-client.so*) ;;
             "$rel_libdir"/cmake/Latchkey/*.cmake) ;;

@@ -158,8 +158,10 @@ awk -v e="$exposure" 'BEGIN { exit !(e <= 2.0) }' ||
 
 # 4. liblatchkey-client-dev.
 cmake_dir=usr/$libdir/cmake/Latchkey
-expect_contents "$client_deb" "-rw-r--r-- root/root usr/include/latchkey/client.h
+expect_contents "$client_deb" "-rwxr-xr-x root/root usr/bin/latchkey-login
+-rw-r--r-- root/root usr/include/latchkey/client.h
 -rw-r--r-- root/root usr/include/latchkey/error.h
+-rw-r--r-- root/root usr/include/latchkey/latchkey_c.h
 -rw-r--r-- root/root usr/include/latchkey/latchkey_client_export.h
 -rw-r--r-- root/root usr/include/latchkey/latchkey_common_export.h
 -rw-r--r-- root/root usr/include/latchkey/user.h
@@ -170,7 +172,7 @@ expect_contents "$client_deb" "-rw-r--r-- root/root usr/include/latchkey/client.
 lrwxrwxrwx root/root usr/$libdir/liblatchkey-client.so
 lrwxrwxrwx root/root usr/$libdir/liblatchkey-client.so.${version%%.*}
 -rw-r--r-- root/root usr/$libdir/liblatchkey-client.so.$version"
-expect_control "$client_deb" liblatchkey-client-dev libdevel qt6-base-dev \
+expect_control "$client_deb" liblatchkey-client-dev libdevel "qt6-base-dev libqrencode4" \
     "control md5sums postinst postrm shlibs "
 client_root=$work/root-liblatchkey-client-dev
 [[ "$(cat "$work/control-liblatchkey-client-dev/shlibs")" == \

@@ -237,6 +237,14 @@ void TestConfig::projectConfigFileHoldsTheDefaults()
     QCOMPARE(c.clients[0].id, d.clients[0].id);
     QCOMPARE(c.clients[0].name, d.clients[0].name);
     QCOMPARE(c.clients[0].loopback, d.clients[0].loopback);
+    QCOMPARE(c.clients[0].device, d.clients[0].device);
+    QCOMPARE(c.steam.appId, d.steam.appId);
+    QCOMPARE(c.steam.apiUrl, d.steam.apiUrl);
+    QCOMPARE(c.steam.identity, d.steam.identity);
+    QCOMPARE(c.steam.refuseVacBanned, d.steam.refuseVacBanned);
+    QCOMPARE(c.steam.refusePublisherBanned, d.steam.refusePublisherBanned);
+    QCOMPARE(c.steam.timeoutMs, d.steam.timeoutMs);
+    QVERIFY(!c.steam.enabled());
     QCOMPARE(c.guest.enabled, d.guest.enabled);
     QCOMPARE(c.guest.perAddressPerMinute, d.guest.perAddressPerMinute);
     QVERIFY(c.upstreams.empty());

@@ -5,6 +5,7 @@
 #include "app/latchkeyserver.h"
 
 #include "brokerflow.h"
+#include "frameloop.h"
 #include "testclient.h"
 #include "testserverconfig.h"
 
@@ -116,13 +117,7 @@ latchkey_client *TestCApi::create(const QString &name, Seen *seen)
 
 bool TestCApi::frames(latchkey_client *client, const std::function<bool()> &done)
 {
-    for (int frame = 0; frame < 20000 / 10; ++frame) {
-        latchkey_process_callbacks(client);
-        if (done())
-            return true;
-        QTest::qWait(10);
-    }
-    return false;
+    return runFrames([client] { latchkey_process_callbacks(client); }, done);
 }
 
 void TestCApi::badArguments()
@@ -199,15 +194,9 @@ void TestCApi::deviceCodeLogin()
     QVERIFY(frames(client, [&] { return !seen.userCode.isEmpty(); }));
     QCOMPARE(seen.kinds, QList{LATCHKEY_RESULT_DEVICE_CODE});
     // The player's part, in a browser elsewhere.
-    QUrlQuery query{{u"user_code"_s, seen.userCode}, {u"provider"_s, u"dev"_s}};
-    const TestResponse consent =
-        walk(m_server->port(), "/device?" + query.query(QUrl::FullyEncoded).toUtf8(),
-             u"c.console@example.test"_s)
-            .last;
-    static const QRegularExpression ticket(u"name=\"ticket\" value=\"([^\"]+)\""_s);
-    QUrlQuery form{{u"ticket"_s, ticket.match(QString::fromUtf8(consent.body)).captured(1)},
-                   {u"decision"_s, u"allow"_s}};
-    QCOMPARE(postForm(m_server->port(), "/device/decision", form).status, 200);
+    const quint16 port = m_server->port();
+    const TestResponse consent = deviceSignIn(port, seen.userCode, u"c.console@example.test"_s);
+    QCOMPARE(deviceDecide(port, consent, u"allow"_s).status, 200);
     QVERIFY(frames(client, [&] { return seen.kinds.size() == 2; }));
     QCOMPARE(seen.kinds.last(), LATCHKEY_RESULT_LOGIN);
     QCOMPARE(seen.error, LATCHKEY_OK);

@@ -5,6 +5,7 @@
 #include <latchkey/client.h>
 
 #include "app/latchkeyserver.h"
+#include "frameloop.h"
 #include "oidcprovider.h"
 #include "standinserver.h"
 #include "testserverconfig.h"
@@ -126,15 +127,7 @@ ClientConfig TestClient::clientConfig(const QString &login)
 
 bool TestClient::pump(Client &client, const std::function<bool()> &done, int timeoutMs)
 {
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < timeoutMs) {
-        client.processCallbacks();
-        if (done())
-            return true;
-        QTest::qWait(10);
-    }
-    return false;
+    return runFrames([&] { client.processCallbacks(); }, done, timeoutMs);
 }
 
 QString TestClient::storedRefreshToken() const

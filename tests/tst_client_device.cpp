@@ -5,6 +5,7 @@
 #include "app/latchkeyserver.h"
 
 #include "brokerflow.h"
+#include "frameloop.h"
 #include "standinserver.h"
 #include "testclient.h"
 #include "testserverconfig.h"
@@ -88,28 +89,14 @@ ClientConfig TestClientDevice::config(const QString &name, QUrl server) const
 
 bool TestClientDevice::pump(Client &client, const std::function<bool()> &done, int timeoutMs)
 {
-    QElapsedTimer timer;
-    timer.start();
-    while (timer.elapsed() < timeoutMs) {
-        client.processCallbacks();
-        if (done())
-            return true;
-        QTest::qWait(10);
-    }
-    return false;
+    return runFrames([&] { client.processCallbacks(); }, done, timeoutMs);
 }
 
 int TestClientDevice::answer(const QString &userCode, const QString &email, const char *decision)
 {
     const quint16 port = m_server->port();
-    QUrlQuery query{{u"user_code"_s, userCode}, {u"provider"_s, u"dev"_s}};
-    const TestResponse consent =
-        walk(port, "/device?" + query.query(QUrl::FullyEncoded).toUtf8(), email).last;
-    static const QRegularExpression ticket(u"name=\"ticket\" value=\"([^\"]+)\""_s);
-    QUrlQuery form;
-    form.addQueryItem(u"ticket"_s, ticket.match(QString::fromUtf8(consent.body)).captured(1));
-    form.addQueryItem(u"decision"_s, QString::fromLatin1(decision));
-    return postForm(port, "/device/decision", form).status;
+    return deviceDecide(port, deviceSignIn(port, userCode, email), QString::fromLatin1(decision))
+        .status;
 }
 
 void TestClientDevice::deviceLoginAllowed()

@@ -127,17 +127,12 @@ TestResponse TestDevice::poll(const QString &deviceCode, const QString &clientId
 
 TestResponse TestDevice::signIn(const QString &userCode, const QString &email)
 {
-    QUrlQuery query{{u"user_code"_s, userCode}, {u"provider"_s, u"dev"_s}};
-    return walk(m_port, "/device?" + query.query(QUrl::FullyEncoded).toUtf8(), email).last;
+    return deviceSignIn(m_port, userCode, email);
 }
 
 TestResponse TestDevice::decide(const TestResponse &consent, const char *decision)
 {
-    static const QRegularExpression ticket(u"name=\"ticket\" value=\"([^\"]+)\""_s);
-    QUrlQuery form;
-    form.addQueryItem(u"ticket"_s, ticket.match(QString::fromUtf8(consent.body)).captured(1));
-    form.addQueryItem(u"decision"_s, QString::fromLatin1(decision));
-    return postForm(m_port, "/device/decision", form);
+    return deviceDecide(m_port, consent, QString::fromLatin1(decision));
 }
 
 void TestDevice::checkRefusal(const TestResponse &r, int status, const char *error)

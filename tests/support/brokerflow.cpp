@@ -1,6 +1,8 @@
 // What a browser and a game do with the broker's redirects, by hand.
 #include "brokerflow.h"
 
+#include <QRegularExpression>
+
 #include <latchkey/base64url.h>
 #include <latchkey/crypto.h>
 
@@ -95,6 +97,23 @@ Walk walk(quint16 port, const QByteArray &path, const QString &devEmail)
 QString codeOf(const Walk &walk)
 {
     return walk.game.isEmpty() ? QString() : queryValue(walk.game, QStringLiteral("code"));
+}
+
+TestResponse deviceSignIn(quint16 port, const QString &userCode, const QString &email)
+{
+    const QUrlQuery query{{QStringLiteral("user_code"), userCode},
+                          {QStringLiteral("provider"), QStringLiteral("dev")}};
+    return walk(port, "/device?" + query.query(QUrl::FullyEncoded).toUtf8(), email).last;
+}
+
+TestResponse deviceDecide(quint16 port, const TestResponse &consentPage, const QString &decision)
+{
+    static const QRegularExpression ticket(QStringLiteral("name=\"ticket\" value=\"([^\"]+)\""));
+    QUrlQuery form;
+    form.addQueryItem(QStringLiteral("ticket"),
+                      ticket.match(QString::fromUtf8(consentPage.body)).captured(1));
+    form.addQueryItem(QStringLiteral("decision"), decision);
+    return postForm(port, "/device/decision", form);
 }
 
 TestResponse postForm(quint16 port, const QByteArray &path, const QUrlQuery &form)

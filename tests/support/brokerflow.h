@@ -52,6 +52,13 @@ Walk walk(quint16 port, const QByteArray &path,
 //! The "code" of a walk that reached the game (empty otherwise).
 QString codeOf(const Walk &walk);
 
+//! The player's part of a device login (RFC 8628) in a browser: types \a userCode at /device
+//! and signs in with the development provider as \a email (or cancels: "cancel"). The page it
+//! ends on: "Allow <game> on this device?" when all went well.
+TestResponse deviceSignIn(quint16 port, const QString &userCode, const QString &email);
+//! Presses \a decision ("allow", "deny", …) on \a consentPage: POST /device/decision.
+TestResponse deviceDecide(quint16 port, const TestResponse &consentPage, const QString &decision);
+
 //! POST application/x-www-form-urlencoded \a form to \a path.
 TestResponse postForm(quint16 port, const QByteArray &path, const QUrlQuery &form);
 

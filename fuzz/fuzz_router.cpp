@@ -30,7 +30,10 @@ const char *const paths[] = {"/api/login",
                              "/api/login/guest",
                              "/api/identities/link",
                              "/api/identities",
-                             "/api/identities/guest"};
+                             "/api/identities/guest",
+                             "/oauth/device_authorization",
+                             "/device",
+                             "/device/decision"};
 const char *const headerNames[] = {"Content-Type", "Authorization", "Host",
                                    "Expect",       "Connection",    "X-Forwarded-For",
                                    "User-Agent",   "Accept",        "Cookie"};

@@ -5,6 +5,7 @@
 
 #include <QObject>
 
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -92,6 +93,16 @@ template <typename R, typename F> R guarded(R fallback, F &&f) noexcept
     } catch (...) {
         return fallback;
     }
+}
+
+//! The value of a C enum as C may pass it: any int. Read as the C++ enum it would be undefined
+//! past the enumerators (UBSan aborts), so the bytes are read as an int.
+template <typename E> int rawValue(const E &value)
+{
+    static_assert(sizeof(E) == sizeof(int));
+    int raw = 0;
+    std::memcpy(&raw, &value, sizeof raw);
+    return raw;
 }
 
 QString text(const char *utf8)
@@ -207,9 +218,9 @@ latchkey_client *latchkey_client_create(const latchkey_config *config, latchkey_
         c.organization = text(config->organization);
         c.application = text(config->application);
         c.storageDirectory = text(config->storage_directory);
-        c.secretStorage = config->secret_storage == LATCHKEY_STORAGE_FILE
-                              ? latchkey::SecretStorage::File
-                          : config->secret_storage == LATCHKEY_STORAGE_KEYCHAIN
+        const int storage = rawValue(config->secret_storage);
+        c.secretStorage = storage == LATCHKEY_STORAGE_FILE ? latchkey::SecretStorage::File
+                          : storage == LATCHKEY_STORAGE_KEYCHAIN
                               ? latchkey::SecretStorage::Keychain
                               : latchkey::SecretStorage::Automatic;
         if (config->login_timeout_ms > 0)
@@ -391,12 +402,13 @@ int latchkey_is_logged_in(const latchkey_client *client)
 
 const char *latchkey_error_name(latchkey_error error)
 {
-    if (error == LATCHKEY_OK)
+    const int value = rawValue(error);
+    if (value == LATCHKEY_OK)
         return "ok";
-    if (error == LATCHKEY_ERROR_BAD_ARGUMENT)
+    if (value == LATCHKEY_ERROR_BAD_ARGUMENT)
         return "bad_argument";
     for (int i = 0; i <= int(ErrorCode::Timeout); ++i) {
-        if (toC(ErrorCode(i)) == error)
+        if (toC(ErrorCode(i)) == value)
             return latchkey::wireName(ErrorCode(i)).data(); // static, NUL-terminated literals
     }
     return "unknown";

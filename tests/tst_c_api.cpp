@@ -180,6 +180,11 @@ void TestCApi::guestCallsAndErrors()
     QCOMPARE(seen.kinds.last(), LATCHKEY_RESULT_IDENTITIES);
     QCOMPARE(seen.providers, QStringList{u"guest"_s});
 
+    latchkey_update_username_from_steam(client, record, &seen); // Steam is off here: 404
+    QVERIFY(frames(client, [&] { return seen.kinds.size() == 4; }));
+    QCOMPARE(seen.kinds.last(), LATCHKEY_RESULT_USER);
+    QCOMPARE(seen.error, LATCHKEY_ERROR_NOT_FOUND);
+
     latchkey_logout(client);
     QVERIFY(frames(client, [&] { return seen.logouts == 1; }));
     QCOMPARE(latchkey_is_logged_in(client), 0);

@@ -13,6 +13,7 @@
 #include <latchkey/client.h>
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -63,6 +64,12 @@ void TestClientDevice::initTestCase()
                                  {u"vacbanned"_s, banned},
                                  {u"publisherbanned"_s, false}};
         const QJsonObject body{{u"response"_s, QJsonObject{{u"params"_s, params}}}};
+        return StandInReply{200, QJsonDocument(body).toJson(), {}, 0, false, {}};
+    });
+    m_steam.route("/ISteamUser/GetPlayerSummaries/v2/", [](const StandInRequest &r) {
+        const QJsonObject player{{u"steamid"_s, QString::fromLatin1(r.param("steamids"))},
+                                 {u"personaname"_s, u"Steam_Player"_s}};
+        const QJsonObject body{{u"response"_s, QJsonObject{{u"players"_s, QJsonArray{player}}}}};
         return StandInReply{200, QJsonDocument(body).toJson(), {}, 0, false, {}};
     });
     Config c = testServerConfig(m_dir, u"server"_s);
@@ -185,6 +192,13 @@ void TestClientDevice::steamLoginAndLink()
     QVERIFY(client.loginWithSteamTicket(u"ab12"_s, [&](const User &u) { user = u; }));
     QVERIFY(pump(client, [&] { return user.has_value(); }));
     QCOMPARE(user->name, u"player-0001"_s);
+    // The Steam persona name, when the game asks for it.
+    std::optional<Result<User>> renamed;
+    client.updateUsernameFromSteam([&](const Result<User> &r) { renamed = r; });
+    QVERIFY(pump(client, [&] { return renamed.has_value(); }));
+    QVERIFY2(*renamed, qPrintable(*renamed ? QString() : renamed->error().message));
+    QCOMPARE((*renamed)->name, u"Steam_Player"_s);
+    QCOMPARE(client.user().name, u"Steam_Player"_s);
 
     // A guest links the same Steam account: identity_in_use; another one joins.
     Client guest(config(u"steam-guest"_s));

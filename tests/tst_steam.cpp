@@ -82,6 +82,7 @@ private Q_SLOTS:
     void refusedWithoutCall_data();
     void refusedWithoutCall();
     void linkTicketJoinsAccount();
+    void personaNameOnRequest();
     void keyNeverLogged(); // last: it reads what every other test logged
 
 private:
@@ -120,6 +121,19 @@ void TestSteam::initTestCase()
         if (ticket == "bb00")
             return StandInReply{200, {}, {}, 0, true, {}};
         return StandInReply{200, answerFor(ticket), {}, 0, false, {}};
+    });
+    m_steam.route("/ISteamUser/GetPlayerSummaries/v2/", [](const StandInRequest &request) {
+        const QString steamId =
+            QUrlQuery(QString::fromLatin1(request.query)).queryItemValue(u"steamids"_s);
+        const QHash<QString, QString> personas{{u"76561197960287930"_s, u"GabeN"_s},
+                                               {u"76561197960287931"_s, u"gaben"_s},
+                                               {u"76561197960287932"_s, u"xX Bob!! Xx"_s}};
+        QJsonArray players;
+        if (personas.contains(steamId))
+            players.append(
+                QJsonObject{{u"steamid"_s, steamId}, {u"personaname"_s, personas.value(steamId)}});
+        const QJsonObject body{{u"response"_s, QJsonObject{{u"players"_s, players}}}};
+        return StandInReply{200, QJsonDocument(body).toJson(), {}, 0, false, {}};
     });
     m_config = testServerConfig(m_dir, u"latchkey_steam"_s, m_pg);
     m_config.steam.appId = u"480"_s;
@@ -271,6 +285,37 @@ void TestSteam::linkTicketJoinsAccount()
     QJsonObject taken = steam(u"aa01"_s);
     taken.insert(u"link_ticket"_s, second);
     QCOMPARE(login(taken).status, 409);
+}
+
+// The username comes from the Steam persona name only when the game asks for it.
+void TestSteam::personaNameOnRequest()
+{
+    const auto renameFromSteam = [this](const TestResponse &login, quint16 port) {
+        TestClient client(port);
+        return client.request(
+            "POST", "/api/update_username/steam", {},
+            {{"Authorization",
+              "Bearer " + login.json().value("access_token"_L1).toString().toLatin1()}});
+    };
+    const TestResponse gabe = login(steam(u"aa01"_s));
+    QCOMPARE(gabe.json().value("user"_L1).toObject().value("name"_L1).toString(), u"player-7930"_s);
+    const TestResponse renamed = renameFromSteam(gabe, m_port);
+    QCOMPARE(renamed.status, 200);
+    QCOMPARE(renamed.json().value("user"_L1).toObject().value("name"_L1).toString(), u"GabeN"_s);
+    // Another player whose persona is the same name in another case: username_taken.
+    const quint16 lenient = m_lenient->port();
+    const TestResponse taken = renameFromSteam(login(steam(u"aa02"_s), lenient), lenient);
+    QCOMPARE(taken.status, 409);
+    QCOMPARE(taken.json().value("code"_L1).toString(), u"username_taken"_s);
+    // A persona name against our rules is cleaned, not refused.
+    const TestResponse cleaned = renameFromSteam(login(steam(u"aa03"_s), lenient), lenient);
+    QCOMPARE(cleaned.status, 200);
+    const QString name = cleaned.json().value("user"_L1).toObject().value("name"_L1).toString();
+    QVERIFY2(!name.contains(u' ') && !name.contains(u'!') && name.contains("Bob"_L1),
+             qPrintable(name));
+    // Steam knows no such player; an account without Steam.
+    QCOMPARE(renameFromSteam(login(steam(u"aa04"_s)), m_port).status, 404);
+    QCOMPARE(renameFromSteam(postJsonOnce(m_port, "/api/login/guest", {}), m_port).status, 404);
 }
 
 void TestSteam::keyNeverLogged()

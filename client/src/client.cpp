@@ -286,6 +286,13 @@ void Client::updatePicture(const QString &pictureUrl, UserCallback done)
     });
 }
 
+void Client::updateUsernameFromSteam(UserCallback done)
+{
+    d->toEngine([engine = d->engine, reply = d->userReply(std::move(done))] {
+        engine->usernameFromSteam(reply);
+    });
+}
+
 User Client::user() const
 {
     return d->user;

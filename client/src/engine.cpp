@@ -397,21 +397,30 @@ void Engine::updateProfile(const QString &field, const QString &value, UserReply
     const QString path = field == QLatin1StringView("new_username")
                              ? QStringLiteral("/api/update_username")
                              : QStringLiteral("/api/update_picture");
-    authorizedCall("POST", path, {{field, value}},
-                   [this, reply](const Result<QJsonObject> &answer) {
-                       if (!answer) {
-                           reply(answer.error());
-                           return;
-                       }
-                       const Result<User> user =
-                           User::fromJson(answer->value(QLatin1StringView("user")).toObject());
-                       if (user) {
-                           m_user = *user;
-                           m_store.writeProfile(m_user);
-                           m_events.userChanged(m_user);
-                       }
-                       reply(user);
-                   });
+    changeProfile(path, {{field, value}}, std::move(reply));
+}
+
+void Engine::usernameFromSteam(UserReply reply)
+{
+    changeProfile(QStringLiteral("/api/update_username/steam"), {}, std::move(reply));
+}
+
+void Engine::changeProfile(const QString &path, const QJsonObject &body, UserReply reply)
+{
+    authorizedCall("POST", path, body, [this, reply](const Result<QJsonObject> &answer) {
+        if (!answer) {
+            reply(answer.error());
+            return;
+        }
+        const Result<User> user =
+            User::fromJson(answer->value(QLatin1StringView("user")).toObject());
+        if (user) {
+            m_user = *user;
+            m_store.writeProfile(m_user);
+            m_events.userChanged(m_user);
+        }
+        reply(user);
+    });
 }
 
 void Engine::logout()

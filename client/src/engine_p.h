@@ -56,6 +56,8 @@ public:
     void refresh(UserReply reply);
     void logout();
     void updateProfile(const QString &field, const QString &value, UserReply reply);
+    //! POST /api/update_username/steam: the name from the player's Steam persona.
+    void usernameFromSteam(UserReply reply);
 
     //! Test hook: the loopback port of the running login (0 when none).
     quint16 loginPort() const { return m_flow ? m_flow->port() : 0; }
@@ -77,6 +79,8 @@ private:
     //! A link's answer: a new session of the same player that replaces ours.
     void finishLink(const Result<QJsonObject> &answer, const UserReply &reply);
     void endSession();
+    //! A profile change answered with the player, who then replaces ours.
+    void changeProfile(const QString &path, const QJsonObject &body, UserReply reply);
     void setOnline(bool online);
     void scheduleRefresh(int inSeconds);
     static bool isTransient(const Error &error);

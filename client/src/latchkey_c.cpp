@@ -368,6 +368,16 @@ void latchkey_update_picture(latchkey_client *client, const char *picture_url,
         });
 }
 
+void latchkey_update_username_from_steam(latchkey_client *client, latchkey_callback done,
+                                         void *user_data)
+{
+    if (client)
+        guarded(0, [&] {
+            client->client->updateUsernameFromSteam(userReply(client, done, user_data));
+            return 0;
+        });
+}
+
 void latchkey_identities(latchkey_client *client, latchkey_callback done, void *user_data)
 {
     if (!client)

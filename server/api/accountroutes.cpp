@@ -50,6 +50,9 @@ void AccountRoutes::addRoutes(Router &router)
     router.add("POST", "/api/refresh", signIn, this, &AccountRoutes::refresh);
     router.add("POST", "/api/update_username", json, this, &AccountRoutes::updateUsername);
     router.add("POST", "/api/update_picture", json, this, &AccountRoutes::updatePicture);
+    if (m_steam)
+        router.add("POST", "/api/update_username/steam", bearer, this,
+                   &AccountRoutes::usernameFromSteam);
     router.add("GET", "/api/me", bearer, this, &AccountRoutes::me);
     router.add("POST", "/api/logout", bearer, this, &AccountRoutes::logout);
 }
@@ -199,20 +202,64 @@ void AccountRoutes::updateUsername(Call &call)
         call.responder.sendError(name.error());
         return;
     }
-    const User &before = call.session.user;
-    const Result<User> user = m_storage.users().rename(before.id, *name);
+    rename(call.responder, call.http.peer, call.session.user, *name);
+}
+
+void AccountRoutes::rename(const Responder &responder, const QHostAddress &peer, const User &before,
+                           const QString &name)
+{
+    const Result<User> user = m_storage.users().rename(before.id, name);
     if (!user) {
         if (user.error().code == ErrorCode::UsernameTaken) {
-            m_log.write("username_taken", call.http.peer,
-                        {{"user_id", QString::number(before.id)}, {"wanted", *name}});
+            m_log.write("username_taken", peer,
+                        {{"user_id", QString::number(before.id)}, {"wanted", name}});
         }
-        call.responder.sendError(user.error());
+        responder.sendError(user.error());
         return;
     }
     m_log.write(
-        "username_change", call.http.peer,
+        "username_change", peer,
         {{"user_id", QString::number(user->id)}, {"old", before.name}, {"new", user->name}});
-    call.responder.send(HttpResponse::json(200, json::success(*user)));
+    responder.send(HttpResponse::json(200, json::success(*user)));
+}
+
+void AccountRoutes::usernameFromSteam(Call &call)
+{
+    const Result<QList<LinkedIdentity>> identities =
+        m_storage.users().identities(call.session.user.id);
+    if (!identities) {
+        call.responder.sendError(identities.error());
+        return;
+    }
+    const auto steam =
+        std::find_if(identities->begin(), identities->end(), [](const LinkedIdentity &i) {
+            return i.provider == QLatin1StringView("steam");
+        });
+    if (steam == identities->end()) {
+        call.responder.sendError(
+            Error::notFound(QStringLiteral("this account has no Steam sign-in; link one first")));
+        return;
+    }
+    auto check = [this, steamId = steam->subject, before = call.session.user, peer = call.http.peer,
+                  responder = call.responder](const ProviderCallSlot &slot) {
+        if (responder.isClientGone())
+            return;
+        m_steam->personaName(steamId, [=, this](Result<QString> persona) {
+            (void)slot; // the provider place is held until Steam answered
+            if (!persona) {
+                responder.sendError(persona.error());
+                return;
+            }
+            // A persona name breaks our rules more often than not ("xX_Bob_Xx!!"): cleaned the
+            // way an e-mail's local part is, never refused for it.
+            const Result<QString> name = username::normalize(*persona);
+            rename(responder, peer, before, name ? *name : username::fromEmail(*persona));
+        });
+    };
+    if (const Status entered =
+            m_gate.enter(call.client().address, m_steam->context(), std::move(check));
+        !entered)
+        call.responder.sendError(entered.error());
 }
 
 void AccountRoutes::updatePicture(Call &call)

@@ -36,6 +36,11 @@ private:
     void steamLogin(Call &call);
     void refresh(Call &call);
     void updateUsername(Call &call);
+    //! POST /api/update_username/steam: the username from the player's Steam persona name.
+    void usernameFromSteam(Call &call);
+    //! Renames \a before to \a name (already normalised) and answers; logs it.
+    void rename(const Responder &responder, const QHostAddress &peer, const User &before,
+                const QString &name);
     void updatePicture(Call &call);
     void me(Call &call);
     void logout(Call &call);

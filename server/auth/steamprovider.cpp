@@ -2,6 +2,7 @@
 // or its error (errorcode, errordesc), and the operator's ban policy.
 #include "steamprovider.h"
 
+#include <QJsonArray>
 #include <QUrlQuery>
 
 namespace latchkey {
@@ -27,19 +28,46 @@ Status SteamProvider::checkTicket(const QString &ticket)
     return Done{};
 }
 
-void SteamProvider::verifyTicket(const QString &ticket, IdentityCallback done)
+QUrl SteamProvider::apiUrl(QLatin1StringView path, const QUrlQuery &query) const
 {
     QUrl url = m_config.apiUrl;
-    QString path = url.path();
-    while (path.endsWith(u'/'))
-        path.chop(1);
-    url.setPath(path + "/ISteamUserAuth/AuthenticateUserTicket/v1/"_L1);
-    QUrlQuery query;
-    query.addQueryItem(u"key"_s, QString::fromUtf8(m_config.webApiKey));
-    query.addQueryItem(u"appid"_s, m_config.appId);
-    query.addQueryItem(u"ticket"_s, ticket);
-    query.addQueryItem(u"identity"_s, m_config.identity);
-    url.setQuery(query);
+    QString base = url.path();
+    while (base.endsWith(u'/'))
+        base.chop(1);
+    url.setPath(base + path);
+    QUrlQuery withKey{{u"key"_s, QString::fromUtf8(m_config.webApiKey)}};
+    for (const auto &[name, value] : query.queryItems(QUrl::FullyDecoded))
+        withKey.addQueryItem(name, value);
+    url.setQuery(withKey);
+    return url;
+}
+
+void SteamProvider::personaName(const QString &steamId, NameCallback done)
+{
+    const QUrl url = apiUrl("/ISteamUser/GetPlayerSummaries/v2/"_L1, {{u"steamids"_s, steamId}});
+    m_http.getJson(url, {}, [steamId, done = std::move(done)](Result<QJsonObject> answer, int) {
+        if (!answer) {
+            done(answer.error());
+            return;
+        }
+        const QJsonArray players =
+            answer->value("response"_L1).toObject().value("players"_L1).toArray();
+        for (const QJsonValue &player : players) {
+            const QJsonObject p = player.toObject();
+            if (p.value("steamid"_L1).toString() == steamId) {
+                done(p.value("personaname"_L1).toString());
+                return;
+            }
+        }
+        done(Error::notFound(u"Steam knows no player %1"_s.arg(steamId)));
+    });
+}
+
+void SteamProvider::verifyTicket(const QString &ticket, IdentityCallback done)
+{
+    const QUrl url = apiUrl(
+        "/ISteamUserAuth/AuthenticateUserTicket/v1/"_L1,
+        {{u"appid"_s, m_config.appId}, {u"ticket"_s, ticket}, {u"identity"_s, m_config.identity}});
     m_http.getJson(url, {}, [this, done = std::move(done)](Result<QJsonObject> answer, int) {
         if (!answer) {
             done(answer.error());

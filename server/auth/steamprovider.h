@@ -27,10 +27,18 @@ public:
     //! when the ban policy refuses the account, ProviderTimeout / ProviderUnavailable.
     void verifyTicket(const QString &ticket, IdentityCallback done);
 
+    using NameCallback = std::function<void(Result<QString>)>;
+    //! GET <api_url>/ISteamUser/GetPlayerSummaries/v2/: the persona name of \a steamId;
+    //! NotFound when Steam knows no such player.
+    void personaName(const QString &steamId, NameCallback done);
+
     //! The object its calls run on (for ProviderCallGate).
     QObject *context() { return &m_http; }
 
 private:
+    //! <api_url>/<path> with the key and \a query.
+    QUrl apiUrl(QLatin1StringView path, const QUrlQuery &query) const;
+
     const Config::Steam m_config;
     ProviderHttp m_http;
 };

@@ -171,6 +171,9 @@ public:
 
     void updateUsername(const QString &newUsername, UserCallback done);
     void updatePicture(const QString &pictureUrl, UserCallback done);
+    //! Renames the player after their Steam persona name (cleaned to the username rules);
+    //! NotFound without a Steam sign-in, UsernameTaken when another player has that name.
+    void updateUsernameFromSteam(UserCallback done);
 
     User user() const;
     bool isLoggedIn() const;

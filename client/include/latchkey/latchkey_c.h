@@ -172,6 +172,11 @@ LATCHKEY_CLIENT_EXPORT void latchkey_update_username(latchkey_client *client, co
 LATCHKEY_CLIENT_EXPORT void latchkey_update_picture(latchkey_client *client,
                                                     const char *picture_url, latchkey_callback done,
                                                     void *user_data);
+/* The player's Steam persona name as username: LATCHKEY_ERROR_NOT_FOUND without a Steam
+ * sign-in, LATCHKEY_ERROR_USERNAME_TAKEN when another player has it. */
+LATCHKEY_CLIENT_EXPORT void latchkey_update_username_from_steam(latchkey_client *client,
+                                                                latchkey_callback done,
+                                                                void *user_data);
 LATCHKEY_CLIENT_EXPORT void latchkey_identities(latchkey_client *client, latchkey_callback done,
                                                 void *user_data);
 /* Ends the session at the server and here; on_logout runs. */

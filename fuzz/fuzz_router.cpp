@@ -33,7 +33,10 @@ const char *const paths[] = {"/api/login",
                              "/api/identities/guest",
                              "/oauth/device_authorization",
                              "/device",
-                             "/device/decision"};
+                             "/device/decision",
+                             "/api/sessions",
+                             "/api/sessions/1",
+                             "/api/preferences"};
 const char *const headerNames[] = {"Content-Type", "Authorization", "Host",
                                    "Expect",       "Connection",    "X-Forwarded-For",
                                    "User-Agent",   "Accept",        "Cookie"};

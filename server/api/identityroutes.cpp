@@ -9,13 +9,6 @@ namespace latchkey {
 
 using namespace Qt::Literals::StringLiterals;
 
-namespace {
-QJsonValue timeText(const QDateTime &t)
-{
-    return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
-}
-} // namespace
-
 void IdentityRoutes::addRoutes(Router &router)
 {
     const RouteRules bearer{.auth = Auth::Bearer, .database = true};
@@ -75,7 +68,7 @@ void IdentityRoutes::list(Call &call)
         array.append(QJsonObject{{u"provider"_s, identity.provider},
                                  {u"subject"_s, identity.subject},
                                  {u"email"_s, identity.email},
-                                 {u"created_at"_s, timeText(identity.createdAt)}});
+                                 {u"created_at"_s, json::time(identity.createdAt)}});
     }
     call.responder.send(
         HttpResponse::json(200, {{u"status"_s, u"success"_s}, {u"identities"_s, array}}));

@@ -15,6 +15,11 @@ Result<QString> stringField(const QJsonObject &body, const char *name)
     return v.toString();
 }
 
+QJsonValue time(const QDateTime &t)
+{
+    return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
+}
+
 QJsonObject success(const User &user)
 {
     return {{QStringLiteral("status"), QStringLiteral("success")},

@@ -14,6 +14,9 @@ namespace latchkey::json {
 //! The string field \a name: MissingField when absent (or null), InvalidField when not a string.
 Result<QString> stringField(const QJsonObject &body, const char *name);
 
+//! ISO-8601 UTC with milliseconds, as every answer writes times; null when \a t is invalid.
+QJsonValue time(const QDateTime &t);
+
 //! {"status":"success","user":U}
 QJsonObject success(const User &user);
 

@@ -35,19 +35,35 @@ void Router::add(QByteArrayView method, QByteArrayView path, RouteRules rules, H
 {
     if (!m_mediaTypes.contains(mediaTypeOf(rules.body)))
         m_mediaTypes.append(mediaTypeOf(rules.body).toByteArray());
-    m_routes.push_back({method.toByteArray(), path.toByteArray(), rules, std::move(handler)});
+    const bool takesId = path.endsWith("/{id}");
+    m_routes.push_back({method.toByteArray(), (takesId ? path.chopped(4) : path).toByteArray(),
+                        takesId, rules, std::move(handler)});
 }
 
-const Router::Route *Router::find(const HttpRequest &request) const
+bool Router::Route::matches(QByteArrayView requestPath, qint64 *id) const
+{
+    if (!takesId)
+        return path == requestPath;
+    if (!requestPath.startsWith(path))
+        return false;
+    const QByteArrayView digits = requestPath.sliced(path.size());
+    if (digits.isEmpty() || digits.size() > 18 || digits.front() == '0' ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    *id = digits.toLongLong();
+    return true;
+}
+
+const Router::Route *Router::find(const HttpRequest &request, qint64 *id) const
 {
     for (const Route &route : m_routes) {
-        if (route.path == request.path && route.method == request.method)
+        if (route.method == request.method && route.matches(request.path, id))
             return &route;
     }
     // RFC 9110 9.3.2: HEAD is GET without the body (the HTTP layer drops it).
     if (request.method == "HEAD") {
         for (const Route &route : m_routes) {
-            if (route.path == request.path && route.method == "GET")
+            if (route.method == "GET" && route.matches(request.path, id))
                 return &route;
         }
     }
@@ -57,8 +73,9 @@ const Router::Route *Router::find(const HttpRequest &request) const
 void Router::refuseUnrouted(const HttpRequest &request, const Responder &responder) const
 {
     QByteArray allow; // only built for a miss, off the hot path
+    qint64 id = 0;
     for (const Route &route : m_routes) {
-        if (route.path != request.path)
+        if (!route.matches(request.path, &id))
             continue;
         allow += (allow.isEmpty() ? "" : ", ") + route.method;
         if (route.method == "GET") // find() serves HEAD with it
@@ -83,12 +100,13 @@ void Router::handle(const HttpRequest &request, Responder responder)
         refuseMediaType(responder, m_mediaTypes.join(" or "));
         return;
     }
-    const Route *route = find(request);
+    qint64 id = 0;
+    const Route *route = find(request, &id);
     if (!route) {
         refuseUnrouted(request, responder);
         return;
     }
-    Call call{request, std::move(responder), {}, {}};
+    Call call{request, std::move(responder), {}, {}, id};
     if (check(*route, mediaType, call))
         route->handler(call);
 }

@@ -22,6 +22,7 @@ struct Call
     Responder responder;
     QJsonObject body;             //!< Body::Json routes: the parsed object
     AuthenticatedSession session; //!< Auth::Bearer routes
+    qint64 pathId = 0;            //!< routes whose path ends in "/{id}": that number (> 0)
 
     ClientInfo client() const;
 };
@@ -58,7 +59,8 @@ public:
 
     Router(Storage &storage, SessionService &sessions);
 
-    //! \a method and \a path exactly ("GET", "/api/me"); a path may have several methods.
+    //! \a method and \a path exactly ("GET", "/api/me"); a path may have several methods. A
+    //! path ending in "/{id}" matches that prefix and a positive decimal number (Call::pathId).
     void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Handler handler);
     template <typename Group>
     void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Group *group,
@@ -75,12 +77,16 @@ private:
     struct Route
     {
         QByteArray method;
-        QByteArray path;
+        QByteArray path; //!< for an "/{id}" route: the prefix, with its "/"
+        bool takesId = false;
         RouteRules rules;
         Handler handler;
+
+        //! Whether \a requestPath is this route's; \a id gets the number of an "/{id}" path.
+        bool matches(QByteArrayView requestPath, qint64 *id) const;
     };
 
-    const Route *find(const HttpRequest &request) const;
+    const Route *find(const HttpRequest &request, qint64 *id) const;
     //! 404, or 405 with Allow when the path exists with other methods.
     void refuseUnrouted(const HttpRequest &request, const Responder &responder) const;
     //! Runs \a route's checks, filling \a call; false when one refused (and answered).

@@ -9,7 +9,9 @@
 #include "api/healthroutes.h"
 #include "api/identityroutes.h"
 #include "api/oauthroutes.h"
+#include "api/preferenceroutes.h"
 #include "api/router.h"
+#include "api/sessionroutes.h"
 #include "auth/sessionservice.h"
 #include "auth/signinservice.h"
 #include "db/storage.h"
@@ -43,6 +45,8 @@ private:
     OAuthRoutes m_oauth;
     DeviceRoutes m_device;
     IdentityRoutes m_identity;
+    SessionRoutes m_sessionList;
+    PreferenceRoutes m_preferences;
 };
 
 } // namespace latchkey

@@ -118,4 +118,22 @@ Status SessionStore::revoke(qint64 sessionId, qint64 nowSecs, const QString &rea
     return Done{};
 }
 
+Result<QList<DeviceSession>> SessionStore::live(qint64 userId, qint64 nowSecs)
+{
+    QSqlQuery *q = m_db.prepared(sql::liveSessionsOfUser);
+    if (!q)
+        return m_db.prepareFailure();
+    q->bindValue(0, userId);
+    q->bindValue(1, nowSecs);
+    if (!q->exec())
+        return m_db.failure(*q, "listing sessions");
+    QList<DeviceSession> sessions;
+    while (q->next()) {
+        sessions.append({q->value(0).toLongLong(), q->value(1).toLongLong(),
+                         q->value(2).toLongLong(), q->value(3).toString(), q->value(4).toString()});
+    }
+    q->finish();
+    return sessions;
+}
+
 } // namespace latchkey

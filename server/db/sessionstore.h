@@ -17,6 +17,16 @@ struct SessionRecord
     bool revoked = false;
 };
 
+//! A live session as its player sees it in GET /api/sessions.
+struct DeviceSession
+{
+    qint64 id = 0;
+    qint64 createdAt = 0;   //!< Unix seconds
+    qint64 refreshedAt = 0; //!< the last refresh (the creation when none)
+    QString clientIp;       //!< as recorded; masked by whoever shows it
+    QString userAgent;
+};
+
 class SessionStore
 {
 public:
@@ -36,6 +46,8 @@ public:
     //! NotFound when there is no such session (revoked and expired ones are found).
     Result<SessionRecord> find(qint64 sessionId);
     Status revoke(qint64 sessionId, qint64 nowSecs, const QString &reason);
+    //! \a userId's sessions neither revoked nor expired at \a nowSecs, oldest first.
+    Result<QList<DeviceSession>> live(qint64 userId, qint64 nowSecs);
 
 private:
     Database &m_db;

@@ -113,6 +113,21 @@ inline constexpr Statement revokeSession{
     "revoke_session",
     "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL"};
 
+//! A user's live sessions (GET /api/sessions), oldest first.
+inline constexpr Statement liveSessionsOfUser{
+    "live_sessions_of_user",
+    "SELECT id, created_at, refreshed_at, client_ip, user_agent FROM sessions"
+    " WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY id"};
+
+// preferences: one JSON object per user (jsonb on PostgreSQL, text on SQLite).
+inline constexpr Statement preferencesOf{"preferences_of",
+                                         "SELECT data FROM preferences WHERE user_id = ?"};
+
+inline constexpr Statement putPreferences{
+    "put_preferences",
+    "INSERT INTO preferences (user_id, data, updated_at) VALUES (?, ?, ?) ON CONFLICT (user_id)"
+    " DO UPDATE SET data = excluded.data, updated_at = excluded.updated_at"};
+
 // oauth_pending: the broker's pending steps, by the hash of their secret.
 inline constexpr Statement insertPending{
     "insert_pending",

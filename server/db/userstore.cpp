@@ -278,4 +278,30 @@ Result<User> UserStore::updated(qint64 userId)
     return user;
 }
 
+Result<QByteArray> UserStore::preferences(qint64 userId)
+{
+    QSqlQuery *q = m_db.prepared(sql::preferencesOf);
+    if (!q)
+        return m_db.prepareFailure();
+    q->bindValue(0, userId);
+    if (!q->exec())
+        return m_db.failure(*q, "reading preferences");
+    const QByteArray json = q->next() ? q->value(0).toString().toUtf8() : QByteArrayLiteral("{}");
+    q->finish();
+    return json;
+}
+
+Status UserStore::setPreferences(qint64 userId, const QByteArray &json, qint64 nowSecs)
+{
+    QSqlQuery *q = m_db.prepared(sql::putPreferences);
+    if (!q)
+        return m_db.prepareFailure();
+    q->bindValue(0, userId);
+    q->bindValue(1, QString::fromUtf8(json));
+    q->bindValue(2, nowSecs);
+    if (!q->exec())
+        return m_db.failure(*q, "storing preferences");
+    return Done{};
+}
+
 } // namespace latchkey

@@ -59,6 +59,10 @@ public:
     //! is the user's already; IdentityInUse when another user owns it (never merged).
     Status link(qint64 userId, const IdentityRecord &identity, const QDateTime &now);
     Result<QList<LinkedIdentity>> identities(qint64 userId);
+    //! The user's preferences as JSON text ("{}" when none are stored).
+    Result<QByteArray> preferences(qint64 userId);
+    //! Replaces them with \a json (a JSON object's compact text).
+    Status setPreferences(qint64 userId, const QByteArray &json, qint64 nowSecs);
     //! Removes the user's identities of \a provider. NotFound when there is none;
     //! LastIdentity when nothing else would be left to sign in with.
     Status unlink(qint64 userId, const QString &provider);

@@ -36,7 +36,8 @@ const char *const paths[] = {"/api/login",
                              "/device/decision",
                              "/api/sessions",
                              "/api/sessions/1",
-                             "/api/preferences"};
+                             "/api/preferences",
+                             "/api/me/export"};
 const char *const headerNames[] = {"Content-Type", "Authorization", "Host",
                                    "Expect",       "Connection",    "X-Forwarded-For",
                                    "User-Agent",   "Accept",        "Cookie"};

@@ -1,6 +1,7 @@
 // What players see of their own account, over real sockets on SQLite and PostgreSQL: their
 // sessions per device (masked addresses, the caller's marked, ending another device's, never
-// another player's) and their preferences (a JSON object of at most 16 KiB).
+// another player's), their preferences (a JSON object of at most 16 KiB), the export of
+// everything stored about them, and deleting the account.
 #include "api/sessionroutes.h"
 #include "app/latchkeyserver.h"
 
@@ -8,6 +9,7 @@
 #include "testclient.h"
 #include "testserverconfig.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
@@ -24,6 +26,7 @@ namespace {
 struct Device
 {
     QByteArray access;
+    QByteArray refresh;
     qint64 sessionId = 0;
     qint64 userId = 0;
 };
@@ -49,6 +52,10 @@ private Q_SLOTS:
     void preferencesRoundTrip();
     void preferencesRefusals_data();
     void preferencesRefusals();
+    void exportHoldsEverything();
+    void deleteRefusals_data();
+    void deleteRefusals();
+    void deleteAccount();
 
 private:
     //! A sign-in of \a email through the broker's development provider: a new session.
@@ -91,7 +98,8 @@ Device TestPlayers::signIn(const QString &email)
         QJsonDocument::fromJson(
             QByteArray::fromBase64(access.split('.').value(1), QByteArray::Base64UrlEncoding))
             .object();
-    return {access, claims.value("sid"_L1).toString().toLongLong(), // a string, like "sub"
+    return {access, answer.value("refresh_token"_L1).toString().toLatin1(),
+            claims.value("sid"_L1).toString().toLongLong(), // a string, like "sub"
             answer.value("user"_L1).toObject().value("id"_L1).toInteger()};
 }
 
@@ -243,6 +251,94 @@ void TestPlayers::preferencesRefusals()
     QCOMPARE(call("GET", "/api/preferences", player.access).json().value("preferences"_L1),
              QJsonValue(QJsonObject{{u"kept"_s, true}}));
     QCOMPARE(call("GET", "/api/preferences", {}).status, 401);
+}
+
+void TestPlayers::exportHoldsEverything()
+{
+    const Device phone = signIn(u"export@example.test"_s);
+    const Device laptop = signIn(u"export@example.test"_s);
+    QCOMPARE(call("DELETE", "/api/sessions/" + QByteArray::number(laptop.sessionId), phone.access)
+                 .status,
+             200);
+    QCOMPARE(call("PUT", "/api/preferences", phone.access, "{\"lang\":\"fr\"}").status, 200);
+    const TestResponse r = call("GET", "/api/me/export", phone.access);
+    QCOMPARE(r.status, 200);
+    QVERIFY(r.header("content-disposition").startsWith("attachment; filename=\"latchkey-export-"));
+    QCOMPARE(r.header("cache-control"), QByteArray("no-store"));
+    const QJsonObject data = r.json();
+    QCOMPARE(data.value("user"_L1).toObject().value("id"_L1).toInteger(), phone.userId);
+    QCOMPARE(data.value("user"_L1).toObject().value("email"_L1).toString(),
+             u"export@example.test"_s);
+    const QJsonArray identities = data.value("identities"_L1).toArray();
+    QCOMPARE(identities.size(), 1);
+    QCOMPARE(identities.first().toObject().value("provider"_L1).toString(), u"dev"_s);
+    // Every session, the ended one too, with its address unmasked: the player's own data.
+    const QJsonArray sessions = data.value("sessions"_L1).toArray();
+    QCOMPARE(sessions.size(), 2);
+    const QJsonObject ended = sessions.at(1).toObject();
+    QCOMPARE(ended.value("id"_L1).toInteger(), laptop.sessionId);
+    QVERIFY(ended.value("revoked_at"_L1).toInteger() > 0);
+    QCOMPARE(ended.value("revoke_reason"_L1).toString(), u"ended_by_player"_s);
+    QCOMPARE(ended.value("address"_L1).toString(), u"127.0.0.1"_s);
+    QVERIFY(sessions.at(0).toObject().value("revoked_at"_L1).isNull());
+    QCOMPARE(data.value("preferences"_L1).toObject(), (QJsonObject{{u"lang"_s, u"fr"_s}}));
+    QVERIFY(data.contains("exported_at"_L1));
+    QCOMPARE(call("GET", "/api/me/export", {}).status, 401);
+}
+
+void TestPlayers::deleteRefusals_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<QString>("code");
+    QTest::newRow("no confirm") << QByteArray("{}") << u"missing_field"_s;
+    QTest::newRow("another name") << QByteArray("{\"confirm\":\"someone\"}") << u"invalid_field"_s;
+    QTest::newRow("another case") << QByteArray("{\"confirm\":\"REFUSED\"}") << u"invalid_field"_s;
+    QTest::newRow("not a string") << QByteArray("{\"confirm\":true}") << u"invalid_field"_s;
+    QTest::newRow("no body") << QByteArray() << u"invalid_json"_s;
+}
+
+void TestPlayers::deleteRefusals()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(QString, code);
+    const Device player = signIn(u"refused@example.test"_s); // named "refused"
+    const TestResponse r = call("DELETE", "/api/me", player.access, body);
+    QCOMPARE(r.status, 400);
+    QCOMPARE(r.json().value("code"_L1).toString(), code);
+    QCOMPARE(call("GET", "/api/me", player.access).status, 200); // nothing was deleted
+}
+
+void TestPlayers::deleteAccount()
+{
+    const Device phone = signIn(u"leaving@example.test"_s);
+    const Device laptop = signIn(u"leaving@example.test"_s);
+    QCOMPARE(call("PUT", "/api/preferences", phone.access, "{\"a\":1}").status, 200);
+    const QString name = call("GET", "/api/me", phone.access)
+                             .json()
+                             .value("user"_L1)
+                             .toObject()
+                             .value("name"_L1)
+                             .toString();
+    const TestResponse deleted =
+        call("DELETE", "/api/me", phone.access,
+             QJsonDocument(QJsonObject{{u"confirm"_s, name}}).toJson(QJsonDocument::Compact));
+    QCOMPARE(deleted.status, 200);
+    // Every token of the account stops working at once, on every device.
+    for (const Device &device : {phone, laptop}) {
+        QCOMPARE(call("GET", "/api/me", device.access).status, 401);
+        QCOMPARE(postJsonOnce(m_port, "/api/refresh",
+                              {{u"refresh_token"_s, QString::fromLatin1(device.refresh)}})
+                     .status,
+                 401);
+    }
+    QFile log(m_server->config().server.logDir + u"/login.log"_s);
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    QVERIFY(log.readAll().contains("account_deleted"));
+    // The same provider account signs in as a new player: nothing of the old one is left.
+    const Device again = signIn(u"leaving@example.test"_s);
+    QVERIFY(again.userId != phone.userId);
+    QCOMPARE(call("GET", "/api/preferences", again.access).json().value("preferences"_L1),
+             QJsonValue(QJsonObject()));
 }
 
 QTEST_GUILESS_MAIN(TestPlayers)

@@ -44,7 +44,8 @@ Worker::Worker(ServerContext &context, int index)
       m_oauth(m_broker, m_deviceGrant, m_sessions, context.config),
       m_device(m_deviceGrant, m_broker),
       m_identity(m_broker, m_signIn, m_storage, context.loginLog, context.config),
-      m_sessionList(m_storage, m_sessions, context.clock), m_preferences(m_storage, context.clock)
+      m_sessionList(m_storage, m_sessions, context.clock), m_preferences(m_storage, context.clock),
+      m_me(m_storage, context.loginLog, context.clock)
 {
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);
@@ -54,6 +55,7 @@ Worker::Worker(ServerContext &context, int index)
     m_router.addGroup(m_identity);
     m_router.addGroup(m_sessionList);
     m_router.addGroup(m_preferences);
+    m_router.addGroup(m_me);
     if (m_devIdp)
         m_router.addGroup(*m_devIdp);
 }

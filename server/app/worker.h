@@ -8,6 +8,7 @@
 #include "api/devidproutes.h"
 #include "api/healthroutes.h"
 #include "api/identityroutes.h"
+#include "api/meroutes.h"
 #include "api/oauthroutes.h"
 #include "api/preferenceroutes.h"
 #include "api/router.h"
@@ -47,6 +48,7 @@ private:
     IdentityRoutes m_identity;
     SessionRoutes m_sessionList;
     PreferenceRoutes m_preferences;
+    MeRoutes m_me;
 };
 
 } // namespace latchkey

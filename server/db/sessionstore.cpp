@@ -136,4 +136,33 @@ Result<QList<DeviceSession>> SessionStore::live(qint64 userId, qint64 nowSecs)
     return sessions;
 }
 
+Result<QJsonArray> SessionStore::exportAll(qint64 userId)
+{
+    QSqlQuery *q = m_db.prepared(sql::allSessionsOfUser);
+    if (!q)
+        return m_db.prepareFailure();
+    q->bindValue(0, userId);
+    if (!q->exec())
+        return m_db.failure(*q, "exporting sessions");
+    QJsonArray sessions;
+    const auto number = [&](int column) {
+        return q->isNull(column) ? QJsonValue() : QJsonValue(q->value(column).toLongLong());
+    };
+    const auto text = [&](int column) {
+        return q->isNull(column) ? QJsonValue() : QJsonValue(q->value(column).toString());
+    };
+    while (q->next()) {
+        sessions.append(QJsonObject{{QStringLiteral("id"), number(0)},
+                                    {QStringLiteral("created_at"), number(1)},
+                                    {QStringLiteral("refreshed_at"), number(2)},
+                                    {QStringLiteral("expires_at"), number(3)},
+                                    {QStringLiteral("revoked_at"), number(4)},
+                                    {QStringLiteral("revoke_reason"), text(5)},
+                                    {QStringLiteral("address"), text(6)},
+                                    {QStringLiteral("user_agent"), text(7)}});
+    }
+    q->finish();
+    return sessions;
+}
+
 } // namespace latchkey

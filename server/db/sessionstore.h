@@ -5,6 +5,8 @@
 
 #include <latchkey/user.h>
 
+#include <QJsonArray>
+
 namespace latchkey {
 
 struct SessionRecord
@@ -46,6 +48,9 @@ public:
     //! NotFound when there is no such session (revoked and expired ones are found).
     Result<SessionRecord> find(qint64 sessionId);
     Status revoke(qint64 sessionId, qint64 nowSecs, const QString &reason);
+    //! Every session row of \a userId, oldest first, as JSON for the player's data export
+    //! (times in Unix seconds, the address unmasked: it is the player's own data).
+    Result<QJsonArray> exportAll(qint64 userId);
     //! \a userId's sessions neither revoked nor expired at \a nowSecs, oldest first.
     Result<QList<DeviceSession>> live(qint64 userId, qint64 nowSecs);
 

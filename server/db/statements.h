@@ -119,6 +119,15 @@ inline constexpr Statement liveSessionsOfUser{
     "SELECT id, created_at, refreshed_at, client_ip, user_agent FROM sessions"
     " WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? ORDER BY id"};
 
+//! Every session a user has, live or ended (GET /api/me/export).
+inline constexpr Statement allSessionsOfUser{
+    "all_sessions_of_user",
+    "SELECT id, created_at, refreshed_at, expires_at, revoked_at, revoke_reason, client_ip,"
+    " user_agent FROM sessions WHERE user_id = ? ORDER BY id"};
+
+//! DELETE /api/me: identities, sessions and preferences go with the user (ON DELETE CASCADE).
+inline constexpr Statement deleteUser{"delete_user", "DELETE FROM users WHERE id = ?"};
+
 // preferences: one JSON object per user (jsonb on PostgreSQL, text on SQLite).
 inline constexpr Statement preferencesOf{"preferences_of",
                                          "SELECT data FROM preferences WHERE user_id = ?"};

@@ -278,6 +278,17 @@ Result<User> UserStore::updated(qint64 userId)
     return user;
 }
 
+Status UserStore::remove(qint64 userId)
+{
+    QSqlQuery *q = m_db.prepared(sql::deleteUser);
+    if (!q)
+        return m_db.prepareFailure();
+    q->bindValue(0, userId);
+    if (!q->exec())
+        return m_db.failure(*q, "deleting a user");
+    return Done{};
+}
+
 Result<QByteArray> UserStore::preferences(qint64 userId)
 {
     QSqlQuery *q = m_db.prepared(sql::preferencesOf);

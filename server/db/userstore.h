@@ -59,6 +59,8 @@ public:
     //! is the user's already; IdentityInUse when another user owns it (never merged).
     Status link(qint64 userId, const IdentityRecord &identity, const QDateTime &now);
     Result<QList<LinkedIdentity>> identities(qint64 userId);
+    //! Deletes the user; identities, sessions and preferences go with it.
+    Status remove(qint64 userId);
     //! The user's preferences as JSON text ("{}" when none are stored).
     Result<QByteArray> preferences(qint64 userId);
     //! Replaces them with \a json (a JSON object's compact text).

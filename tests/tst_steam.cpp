@@ -290,7 +290,7 @@ void TestSteam::linkTicketJoinsAccount()
 // The username comes from the Steam persona name only when the game asks for it.
 void TestSteam::personaNameOnRequest()
 {
-    const auto renameFromSteam = [this](const TestResponse &login, quint16 port) {
+    const auto renameFromSteam = [](const TestResponse &login, quint16 port) {
         TestClient client(port);
         return client.request(
             "POST", "/api/update_username/steam", {},

@@ -85,6 +85,17 @@ latchkey_error toC(ErrorCode code)
     return LATCHKEY_ERROR_INTERNAL;
 }
 
+//! Runs \a f (a call without a result) when \a client is set; anything it throws ends here.
+template <typename F> void guardedCall(latchkey_client *client, F &&f) noexcept
+{
+    if (!client)
+        return;
+    try {
+        f(*client->client);
+    } catch (...) {
+    }
+}
+
 //! Runs \a f; anything it throws ends here as \a fallback.
 template <typename R, typename F> R guarded(R fallback, F &&f) noexcept
 {
@@ -259,9 +270,8 @@ void latchkey_client_free(latchkey_client *client)
         client->freed = true;
         return;
     }
-    guarded(0, [&] {
+    guardedCall(client, [client](Client &) {
         delete client; // abandons whatever is in flight; its callbacks never run
-        return 0;
     });
 }
 
@@ -332,58 +342,41 @@ latchkey_error latchkey_load_stored_credentials(latchkey_client *client, latchke
 
 void latchkey_cancel_login(latchkey_client *client)
 {
-    if (client)
-        guarded(0, [&] {
-            client->client->cancelLogin();
-            return 0;
-        });
+    guardedCall(client, [&](Client &c) { c.cancelLogin(); });
 }
 
 void latchkey_refresh(latchkey_client *client, latchkey_callback done, void *user_data)
 {
-    if (client)
-        guarded(0, [&] {
-            client->client->refreshTokens(userReply(client, done, user_data));
-            return 0;
-        });
+    guardedCall(client, [&](Client &c) { c.refreshTokens(userReply(client, done, user_data)); });
 }
 
 void latchkey_update_username(latchkey_client *client, const char *username, latchkey_callback done,
                               void *user_data)
 {
-    if (client)
-        guarded(0, [&] {
-            client->client->updateUsername(text(username), userReply(client, done, user_data));
-            return 0;
-        });
+    guardedCall(client, [&](Client &c) {
+        c.updateUsername(text(username), userReply(client, done, user_data));
+    });
 }
 
 void latchkey_update_picture(latchkey_client *client, const char *picture_url,
                              latchkey_callback done, void *user_data)
 {
-    if (client)
-        guarded(0, [&] {
-            client->client->updatePicture(text(picture_url), userReply(client, done, user_data));
-            return 0;
-        });
+    guardedCall(client, [&](Client &c) {
+        c.updatePicture(text(picture_url), userReply(client, done, user_data));
+    });
 }
 
 void latchkey_update_username_from_steam(latchkey_client *client, latchkey_callback done,
                                          void *user_data)
 {
-    if (client)
-        guarded(0, [&] {
-            client->client->updateUsernameFromSteam(userReply(client, done, user_data));
-            return 0;
-        });
+    guardedCall(client,
+                [&](Client &c) { c.updateUsernameFromSteam(userReply(client, done, user_data)); });
 }
 
 void latchkey_identities(latchkey_client *client, latchkey_callback done, void *user_data)
 {
-    if (!client)
-        return;
-    guarded(0, [&] {
-        client->client->identities(
+    guardedCall(client, [&](Client &c) {
+        c.identities(
             [client, done, user_data](const latchkey::Result<QList<latchkey::Identity>> &list) {
                 ResultView view(LATCHKEY_RESULT_IDENTITIES);
                 if (list)
@@ -392,17 +385,12 @@ void latchkey_identities(latchkey_client *client, latchkey_callback done, void *
                     view.setError(list.error());
                 view.deliver(client, done, user_data);
             });
-        return 0;
     });
 }
 
 void latchkey_logout(latchkey_client *client)
 {
-    if (client)
-        guarded(0, [&] {
-            client->client->logout();
-            return 0;
-        });
+    guardedCall(client, [&](Client &c) { c.logout(); });
 }
 
 int latchkey_is_logged_in(const latchkey_client *client)

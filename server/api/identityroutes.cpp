@@ -63,15 +63,8 @@ void IdentityRoutes::list(Call &call)
         call.responder.sendError(identities.error());
         return;
     }
-    QJsonArray array;
-    for (const LinkedIdentity &identity : *identities) {
-        array.append(QJsonObject{{u"provider"_s, identity.provider},
-                                 {u"subject"_s, identity.subject},
-                                 {u"email"_s, identity.email},
-                                 {u"created_at"_s, json::time(identity.createdAt)}});
-    }
-    call.responder.send(
-        HttpResponse::json(200, {{u"status"_s, u"success"_s}, {u"identities"_s, array}}));
+    call.responder.send(HttpResponse::json(
+        200, {{u"status"_s, u"success"_s}, {u"identities"_s, json::identities(*identities)}}));
 }
 
 void IdentityRoutes::unlink(Call &call, const QString &provider)

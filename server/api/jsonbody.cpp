@@ -20,6 +20,18 @@ QJsonValue time(const QDateTime &t)
     return t.isValid() ? QJsonValue(t.toUTC().toString(Qt::ISODateWithMs)) : QJsonValue();
 }
 
+QJsonArray identities(const QList<LinkedIdentity> &identities)
+{
+    QJsonArray array;
+    for (const LinkedIdentity &identity : identities) {
+        array.append(QJsonObject{{QStringLiteral("provider"), identity.provider},
+                                 {QStringLiteral("subject"), identity.subject},
+                                 {QStringLiteral("email"), identity.email},
+                                 {QStringLiteral("created_at"), time(identity.createdAt)}});
+    }
+    return array;
+}
+
 QJsonObject success(const User &user)
 {
     return {{QStringLiteral("status"), QStringLiteral("success")},

@@ -2,11 +2,13 @@
 #pragma once
 
 #include "auth/session.h"
+#include "db/userstore.h"
 #include "http/httpresponse.h"
 
 #include <latchkey/error.h>
 #include <latchkey/user.h>
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace latchkey::json {
@@ -16,6 +18,9 @@ Result<QString> stringField(const QJsonObject &body, const char *name);
 
 //! ISO-8601 UTC with milliseconds, as every answer writes times; null when \a t is invalid.
 QJsonValue time(const QDateTime &t);
+
+//! [{"provider","subject","email","created_at"}]: GET /api/identities and the data export.
+QJsonArray identities(const QList<LinkedIdentity> &identities);
 
 //! {"status":"success","user":U}
 QJsonObject success(const User &user);

@@ -34,18 +34,11 @@ void MeRoutes::exportData(Call &call)
             return;
         }
     }
-    QJsonArray identityList;
-    for (const LinkedIdentity &identity : *identities) {
-        identityList.append(QJsonObject{{u"provider"_s, identity.provider},
-                                        {u"subject"_s, identity.subject},
-                                        {u"email"_s, identity.email},
-                                        {u"created_at"_s, json::time(identity.createdAt)}});
-    }
     HttpResponse r = HttpResponse::json(
         200, {{u"status"_s, u"success"_s},
               {u"exported_at"_s, json::time(QDateTime::fromMSecsSinceEpoch(m_clock(), Qt::UTC))},
               {u"user"_s, user.toJson()},
-              {u"identities"_s, identityList},
+              {u"identities"_s, json::identities(*identities)},
               {u"sessions"_s, *sessions},
               {u"preferences"_s, QJsonDocument::fromJson(*preferences).object()}});
     r.headers.emplaceBack("Content-Disposition", "attachment; filename=\"latchkey-export-" +

@@ -75,9 +75,10 @@ const QStringList &SetupDb::ownedTables()
 {
     // Children before parents. A migration that adds a table must add it here, or --reset
     // leaves it behind (and CASCADE on PostgreSQL may empty it through a foreign key).
-    static const QStringList tables{u"preferences"_s,   u"device_codes"_s,     u"oauth_pending"_s,
-                                    u"auth_failures"_s, u"sessions"_s,         u"identities"_s,
-                                    u"users"_s,         u"schema_migrations"_s};
+    static const QStringList tables{u"api_tokens"_s,       u"audit_events"_s,  u"preferences"_s,
+                                    u"device_codes"_s,     u"oauth_pending"_s, u"auth_failures"_s,
+                                    u"sessions"_s,         u"identities"_s,    u"users"_s,
+                                    u"schema_migrations"_s};
     return tables;
 }
 

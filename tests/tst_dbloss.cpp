@@ -76,7 +76,8 @@ std::vector<Chain> TestDbLoss::openSessions(const Config &config, quint16 port, 
     if (!storage.isAvailable())
         return chains;
     const TokenIssuer tokens(config.security);
-    LoginLog log(QString(), false);
+    LoginLog file(QString(), false);
+    AuditLog log(file, storage, 0, systemClock());
     FailureLimiter limiter(0);
     SessionService sessions(tokens, config.security, storage, log, limiter, systemClock());
     for (int i = 0; i < count; ++i) {

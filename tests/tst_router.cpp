@@ -2,7 +2,7 @@
 // (body media type, JSON object, database, Bearer) refusing before the
 // handler, with a route group of the test's own on an in-process HttpServer.
 #include "api/router.h"
-#include "auth/loginlog.h"
+#include "auth/auditlog.h"
 #include "auth/sessionservice.h"
 #include "db/migrator.h"
 #include "http/httpserver.h"
@@ -46,6 +46,9 @@ public:
         router.add("POST", "/plain", {}, this, &TestRoutes::echo);
         router.add("GET", "/db", {Body::None, Auth::None, true}, this, &TestRoutes::echo);
         router.add("GET", "/me", {Body::None, Auth::Bearer, true}, this, &TestRoutes::me);
+        router.add("GET", "/boss", {Body::None, Auth::Admin, true}, this, &TestRoutes::me);
+        router.add("GET", "/things/{id}", {}, this, &TestRoutes::id);
+        router.add("GET", "/things/{id}/parts", {}, this, &TestRoutes::id);
     }
 
 private:
@@ -55,6 +58,12 @@ private:
         call.responder.send(
             HttpResponse::json(200, {{QStringLiteral("bodyLength"), int(call.http.body.size())},
                                      {QStringLiteral("body"), call.body}}));
+    }
+    void id(Call &call)
+    {
+        call.responder.send(HttpResponse::json(
+            200, {{QStringLiteral("id"), call.pathId},
+                  {QStringLiteral("path"), QString::fromLatin1(call.http.path)}}));
     }
     void me(Call &call)
     {
@@ -73,9 +82,11 @@ public:
     TestWorker(Shared &shared, int index)
         : m_storage(shared.config.database, QStringLiteral("tst-router-%1").arg(index),
                     systemClock()),
-          m_sessions(shared.tokens, shared.config.security, m_storage, shared.log, shared.limiter,
+          m_audit(shared.log, m_storage, 0, systemClock()),
+          m_sessions(shared.tokens, shared.config.security, m_storage, m_audit, shared.limiter,
                      systemClock()),
-          m_router(m_storage, m_sessions), m_routes(shared)
+          m_apiTokens(m_storage, m_audit, systemClock()),
+          m_router(m_storage, m_sessions, m_apiTokens), m_routes(shared)
     {
         m_router.addGroup(m_routes);
     }
@@ -86,7 +97,9 @@ public:
 
 private:
     Storage m_storage;
+    AuditLog m_audit;
     SessionService m_sessions;
+    ApiTokens m_apiTokens;
     Router m_router;
     TestRoutes m_routes;
 };
@@ -125,10 +138,15 @@ private Q_SLOTS:
     void bearerRequired_data();
     void bearerRequired();
     void bearerWithLiveSession();
+    void adminRoutesNeedAnAdmin();
+    void idInThePath_data();
+    void idInThePath();
     void headFollowsGet();
 
 private:
     void start(Config config);
+    //! A session for \a user opened the way a sign-in opens one, on \a storage.
+    Result<IssuedSession> openSession(Storage &storage, const User &user);
     quint16 port() const { return m_server->port(); }
 
     QTemporaryDir m_dir;
@@ -307,9 +325,7 @@ void TestRouter::bearerWithLiveSession()
                                        QStringLiteral("bob@example.com"), QString()},
                                       QStringLiteral("bob"), QDateTime::currentDateTimeUtc());
     QVERIFY(user.ok());
-    SessionService sessions(m_shared->tokens, m_shared->config.security, storage, m_shared->log,
-                            m_shared->limiter, systemClock());
-    const Result<IssuedSession> session = sessions.open(user->user, {QHostAddress::LocalHost, {}});
+    const Result<IssuedSession> session = openSession(storage, user->user);
     QVERIFY(session.ok());
     TestClient client(port());
     const TestResponse r = client.get("/me", session->accessToken);
@@ -326,6 +342,67 @@ void TestRouter::bearerWithLiveSession()
             client.request("GET", "/me", {}, {{"Authorization", scheme + session->accessToken}});
         QCOMPARE(other.status, 200);
     }
+}
+
+// Auth::Admin: a player's session is refused with 403 forbidden before the handler; the same
+// user made an admin passes.
+void TestRouter::adminRoutesNeedAnAdmin()
+{
+    Storage storage(m_shared->config.database, QStringLiteral("tst-router-test"), systemClock());
+    QVERIFY(storage.isAvailable());
+    const Result<UserStore::SignedIn> user =
+        storage.users().loginOrCreate({QStringLiteral("google"), QStringLiteral("sub-2"),
+                                       QStringLiteral("carol@example.com"), QString()},
+                                      QStringLiteral("carol"), QDateTime::currentDateTimeUtc());
+    QVERIFY(user.ok());
+    const Result<IssuedSession> session = openSession(storage, user->user);
+    QVERIFY(session.ok());
+    TestClient client(port());
+    const TestResponse player = client.get("/boss", session->accessToken);
+    QCOMPARE(player.status, 403);
+    QCOMPARE(code(player), QStringLiteral("forbidden"));
+    QCOMPARE(m_shared->handled.load(), 0);
+    QVERIFY(storage.operators().setRole(user->user.id, QStringLiteral("admin")).ok());
+    QCOMPARE(client.get("/boss", session->accessToken).status, 200);
+    QCOMPARE(client.get("/boss").status, 401);
+}
+
+Result<IssuedSession> TestRouter::openSession(Storage &storage, const User &user)
+{
+    LoginLog file(QString(), false);
+    AuditLog log(file, storage, 0, systemClock());
+    SessionService sessions(m_shared->tokens, m_shared->config.security, storage, log,
+                            m_shared->limiter, systemClock());
+    return sessions.open(user, {QHostAddress::LocalHost, {}});
+}
+
+// One "{id}" segment anywhere in the path: a positive decimal number, nothing else.
+void TestRouter::idInThePath_data()
+{
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<qint64>("id");
+    QTest::newRow("last") << QByteArray("/things/42") << 200 << qint64(42);
+    QTest::newRow("middle") << QByteArray("/things/7/parts") << 200 << qint64(7);
+    QTest::newRow("no id") << QByteArray("/things/") << 404 << qint64(0);
+    QTest::newRow("no id, middle") << QByteArray("/things//parts") << 404 << qint64(0);
+    QTest::newRow("zero") << QByteArray("/things/0") << 404 << qint64(0);
+    QTest::newRow("leading zero") << QByteArray("/things/07/parts") << 404 << qint64(0);
+    QTest::newRow("letters") << QByteArray("/things/7a/parts") << 404 << qint64(0);
+    QTest::newRow("other suffix") << QByteArray("/things/7/wheels") << 404 << qint64(0);
+    QTest::newRow("too long") << QByteArray("/things/1234567890123456789") << 404 << qint64(0);
+}
+
+void TestRouter::idInThePath()
+{
+    QFETCH(QByteArray, path);
+    QFETCH(int, status);
+    QFETCH(qint64, id);
+    TestClient client(port());
+    const TestResponse r = client.get(path);
+    QCOMPARE(r.status, status);
+    if (status == 200)
+        QCOMPARE(r.json().value(QLatin1StringView("id")).toInteger(), id);
 }
 
 // HEAD reaches the GET route (the HTTP layer leaves the body out); a path without GET

@@ -54,9 +54,10 @@ private:
     qint64 m_nowMs = 1'800'000'000'000;
     ClientInfo m_client{QHostAddress(QStringLiteral("192.0.2.10")), QStringLiteral("tst_sessions")};
     std::unique_ptr<TokenIssuer> m_tokens;
-    std::unique_ptr<LoginLog> m_log;
+    std::unique_ptr<LoginLog> m_file;
     std::unique_ptr<FailureLimiter> m_limiter;
     std::unique_ptr<Storage> m_storage;
+    std::unique_ptr<AuditLog> m_log;
     std::unique_ptr<SessionService> m_sessions;
     std::unique_ptr<SignInService> m_signIn;
 };
@@ -74,13 +75,14 @@ void TestSessions::init()
     m_config.security.failedAuthPerMinute = 100;
     const Clock clock = [this] { return m_nowMs; };
     m_tokens = std::make_unique<TokenIssuer>(m_config.security);
-    m_log =
+    m_file =
         std::make_unique<LoginLog>(m_config.server.logDir + QStringLiteral("/login.log"), false);
     m_limiter = std::make_unique<FailureLimiter>(m_config.security.failedAuthPerMinute);
     m_storage = std::make_unique<Storage>(m_config.database, QStringLiteral("tst-sessions"), clock);
     QVERIFY(m_storage->isAvailable());
     const Result<QStringList> migrated = Migrator(m_storage->database()).migrate();
     QVERIFY2(migrated.ok(), qPrintable(migrated ? QString() : migrated.error().message));
+    m_log = std::make_unique<AuditLog>(*m_file, *m_storage, 0, clock);
     m_sessions = std::make_unique<SessionService>(*m_tokens, m_config.security, *m_storage, *m_log,
                                                   *m_limiter, clock);
     m_signIn = std::make_unique<SignInService>(*m_sessions, *m_storage, *m_log, *m_limiter,
@@ -91,6 +93,7 @@ void TestSessions::cleanup()
 {
     m_signIn.reset();
     m_sessions.reset();
+    m_log.reset();
     m_storage.reset();
 }
 

@@ -49,6 +49,8 @@ latchkey_error toC(ErrorCode code)
         return LATCHKEY_ERROR_INVALID_REFRESH_TOKEN;
     case ErrorCode::AccountBanned:
         return LATCHKEY_ERROR_ACCOUNT_BANNED;
+    case ErrorCode::Forbidden:
+        return LATCHKEY_ERROR_FORBIDDEN;
     case ErrorCode::NotFound:
         return LATCHKEY_ERROR_NOT_FOUND;
     case ErrorCode::MethodNotAllowed:

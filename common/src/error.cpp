@@ -24,6 +24,7 @@ constexpr Entry table[] = {
     {ErrorCode::InvalidToken, 401, QLatin1StringView("invalid_token")},
     {ErrorCode::InvalidRefreshToken, 401, QLatin1StringView("invalid_refresh_token")},
     {ErrorCode::AccountBanned, 403, QLatin1StringView("account_banned")},
+    {ErrorCode::Forbidden, 403, QLatin1StringView("forbidden")},
     {ErrorCode::NotFound, 404, QLatin1StringView("not_found")},
     {ErrorCode::MethodNotAllowed, 405, QLatin1StringView("method_not_allowed")},
     {ErrorCode::UsernameTaken, 409, QLatin1StringView("username_taken")},

@@ -25,6 +25,7 @@ QJsonObject User::toJson() const
         {QStringLiteral("last_login"), timeToJson(lastLogin)},
         {QStringLiteral("is_guest"), isGuest},
         {QStringLiteral("role"), role},
+        {QStringLiteral("status"), status},
     };
 }
 
@@ -48,6 +49,7 @@ Result<User> User::fromJson(const QJsonObject &json)
                                         Qt::ISODateWithMs);
     u.isGuest = json.value(QLatin1StringView("is_guest")).toBool();
     u.role = json.value(QLatin1StringView("role")).toString(QStringLiteral("player"));
+    u.status = json.value(QLatin1StringView("status")).toString(QStringLiteral("active"));
     return u;
 }
 

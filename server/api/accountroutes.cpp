@@ -21,7 +21,7 @@ void answer(const Responder &responder, const Result<IssuedSession> &session)
 
 AccountRoutes::AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                              const Config &config, KeySet &googleKeys,
-                             const DevIdentityProvider *devIdp, Broker &broker, LoginLog &log,
+                             const DevIdentityProvider *devIdp, Broker &broker, AuditLog &log,
                              ProviderCallGate &gate, Clock clock)
     : m_signIn(signIn), m_sessions(sessions), m_storage(storage), m_devIdp(devIdp),
       m_broker(broker), m_log(log), m_gate(gate),

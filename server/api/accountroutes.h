@@ -4,10 +4,10 @@
 
 #include "router.h"
 
+#include "auth/auditlog.h"
 #include "auth/broker.h"
 #include "auth/devidentityprovider.h"
 #include "auth/googleprovider.h"
-#include "auth/loginlog.h"
 #include "auth/providercallgate.h"
 #include "auth/signinservice.h"
 #include "auth/steamprovider.h"
@@ -25,7 +25,7 @@ public:
     //! \a broker's upstream of that name.
     AccountRoutes(SignInService &signIn, SessionService &sessions, Storage &storage,
                   const Config &config, KeySet &googleKeys, const DevIdentityProvider *devIdp,
-                  Broker &broker, LoginLog &log, ProviderCallGate &gate, Clock clock);
+                  Broker &broker, AuditLog &log, ProviderCallGate &gate, Clock clock);
     ~AccountRoutes() override;
 
     void addRoutes(Router &router) override;
@@ -50,7 +50,7 @@ private:
     Storage &m_storage;
     const DevIdentityProvider *m_devIdp;
     Broker &m_broker;
-    LoginLog &m_log;
+    AuditLog &m_log;
     ProviderCallGate &m_gate;
     const bool m_allowPrivatePictureHosts;
     GoogleProvider m_google; //!< destroyed before the rest, with any checks in flight

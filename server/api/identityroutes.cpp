@@ -63,8 +63,8 @@ void IdentityRoutes::list(Call &call)
         call.responder.sendError(identities.error());
         return;
     }
-    call.responder.send(HttpResponse::json(
-        200, {{u"status"_s, u"success"_s}, {u"identities"_s, json::identities(*identities)}}));
+    call.responder.send(
+        HttpResponse::json(200, json::collection("identities", json::identities(*identities))));
 }
 
 void IdentityRoutes::unlink(Call &call, const QString &provider)

@@ -11,7 +11,7 @@ namespace latchkey {
 class IdentityRoutes : public RouteGroup
 {
 public:
-    IdentityRoutes(Broker &broker, SignInService &signIn, Storage &storage, LoginLog &log,
+    IdentityRoutes(Broker &broker, SignInService &signIn, Storage &storage, AuditLog &log,
                    const Config &config)
         : m_broker(broker), m_signIn(signIn), m_storage(storage), m_log(log), m_config(config)
     {
@@ -28,7 +28,7 @@ private:
     Broker &m_broker;
     SignInService &m_signIn;
     Storage &m_storage;
-    LoginLog &m_log;
+    AuditLog &m_log;
     const Config &m_config;
 };
 

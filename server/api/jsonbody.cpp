@@ -1,6 +1,8 @@
 // JSON request fields and the success bodies of the wire API.
 #include "jsonbody.h"
 
+#include <cmath>
+
 namespace latchkey::json {
 
 Result<QString> stringField(const QJsonObject &body, const char *name)
@@ -13,6 +15,22 @@ Result<QString> stringField(const QJsonObject &body, const char *name)
         return Error{ErrorCode::InvalidField,
                      QStringLiteral("%1 must be a string").arg(QLatin1StringView(name))};
     return v.toString();
+}
+
+Result<std::optional<qint64>> optionalInteger(const QJsonObject &body, const char *name, qint64 min,
+                                              qint64 max)
+{
+    const QJsonValue v = body.value(QLatin1StringView(name));
+    if (v.isUndefined())
+        return std::optional<qint64>();
+    const double d = v.toDouble(-1.5);
+    if (!v.isDouble() || d != std::floor(d) || d < double(min) || d > double(max))
+        return Error{ErrorCode::InvalidField,
+                     QStringLiteral("%1 must be a whole number from %2 to %3")
+                         .arg(QLatin1StringView(name))
+                         .arg(min)
+                         .arg(max)};
+    return std::optional<qint64>(qint64(d));
 }
 
 QJsonValue time(const QDateTime &t)

@@ -26,9 +26,14 @@ void MeRoutes::exportData(Call &call)
     const Result<QList<LinkedIdentity>> identities = m_storage.users().identities(user.id);
     const Result<QJsonArray> sessions = m_storage.sessions().exportAll(user.id);
     const Result<QByteArray> preferences = m_storage.users().preferences(user.id);
+    const Result<QList<ApiTokenRow>> tokens = m_storage.tokens().ofUser(user.id);
+    m_log.flush(); // this worker's latest events are part of the answer
+    const Result<QList<AuditEvent>> events =
+        m_storage.audit().find({user.id, {}, 0, 0, 0, maxExportedEvents});
     for (const Error *failed :
          {identities ? nullptr : &identities.error(), sessions ? nullptr : &sessions.error(),
-          preferences ? nullptr : &preferences.error()}) {
+          preferences ? nullptr : &preferences.error(), tokens ? nullptr : &tokens.error(),
+          events ? nullptr : &events.error()}) {
         if (failed) {
             call.responder.sendError(*failed);
             return;
@@ -40,7 +45,9 @@ void MeRoutes::exportData(Call &call)
               {u"user"_s, user.toJson()},
               {u"identities"_s, json::identities(*identities)},
               {u"sessions"_s, *sessions},
-              {u"preferences"_s, QJsonDocument::fromJson(*preferences).object()}});
+              {u"preferences"_s, QJsonDocument::fromJson(*preferences).object()},
+              {u"tokens"_s, json::list(*tokens, &ApiTokenRow::toJson)},
+              {u"events"_s, json::list(*events, &AuditStore::toJson)}});
     r.headers.emplaceBack("Content-Disposition", "attachment; filename=\"latchkey-export-" +
                                                      QByteArray::number(user.id) + ".json\"");
     r.headers.emplaceBack("Cache-Control", "no-store");
@@ -67,6 +74,7 @@ void MeRoutes::deleteAccount(Call &call)
         return;
     }
     m_log.write("account_deleted", call.http.peer, {{"user_id", QString::number(user.id)}});
+    m_log.forget(user.id);
     call.responder.send(HttpResponse::json(200, {{u"status"_s, u"success"_s}}));
 }
 

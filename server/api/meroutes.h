@@ -4,7 +4,7 @@
 
 #include "router.h"
 
-#include "auth/loginlog.h"
+#include "auth/auditlog.h"
 #include "db/storage.h"
 
 #include <latchkey/clock.h>
@@ -14,10 +14,13 @@ namespace latchkey {
 class MeRoutes : public RouteGroup
 {
 public:
-    MeRoutes(Storage &storage, LoginLog &log, Clock clock)
+    MeRoutes(Storage &storage, AuditLog &log, Clock clock)
         : m_storage(storage), m_log(log), m_clock(std::move(clock))
     {
     }
+
+    //! The export holds at most this many of the player's audit events, the newest.
+    static constexpr int maxExportedEvents = 10000;
 
     void addRoutes(Router &router) override;
 
@@ -27,7 +30,7 @@ private:
     void deleteAccount(Call &call);
 
     Storage &m_storage;
-    LoginLog &m_log;
+    AuditLog &m_log;
     const Clock m_clock;
 };
 

@@ -10,8 +10,8 @@ ClientInfo Call::client() const
     return {http.peer, QString::fromUtf8(http.header("user-agent"))};
 }
 
-Router::Router(Storage &storage, SessionService &sessions)
-    : m_storage(storage), m_sessions(sessions)
+Router::Router(Storage &storage, SessionService &sessions, ApiTokens &apiTokens)
+    : m_storage(storage), m_sessions(sessions), m_apiTokens(apiTokens)
 {
 }
 
@@ -35,18 +35,22 @@ void Router::add(QByteArrayView method, QByteArrayView path, RouteRules rules, H
 {
     if (!m_mediaTypes.contains(mediaTypeOf(rules.body)))
         m_mediaTypes.append(mediaTypeOf(rules.body).toByteArray());
-    const bool takesId = path.endsWith("/{id}");
-    m_routes.push_back({method.toByteArray(), (takesId ? path.chopped(4) : path).toByteArray(),
-                        takesId, rules, std::move(handler)});
+    const qsizetype at = path.indexOf("/{id}");
+    const bool takesId = at >= 0;
+    m_routes.push_back({method.toByteArray(), (takesId ? path.first(at + 1) : path).toByteArray(),
+                        takesId ? path.sliced(at + 5).toByteArray() : QByteArray(), takesId, rules,
+                        std::move(handler)});
 }
 
 bool Router::Route::matches(QByteArrayView requestPath, qint64 *id) const
 {
     if (!takesId)
         return path == requestPath;
-    if (!requestPath.startsWith(path))
+    if (requestPath.size() <= path.size() + suffix.size() || !requestPath.startsWith(path) ||
+        !requestPath.endsWith(suffix))
         return false;
-    const QByteArrayView digits = requestPath.sliced(path.size());
+    const QByteArrayView digits =
+        requestPath.sliced(path.size(), requestPath.size() - path.size() - suffix.size());
     if (digits.isEmpty() || digits.size() > 18 || digits.front() == '0' ||
         !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
         return false;
@@ -131,10 +135,10 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
         call.responder.sendError(Error::databaseUnavailable());
         return false;
     }
-    return route.rules.auth != Auth::Bearer || checkBearer(call);
+    return route.rules.auth == Auth::None || checkBearer(call, route.rules.auth);
 }
 
-bool Router::checkBearer(Call &call)
+bool Router::checkBearer(Call &call, Auth auth)
 {
     const QByteArray header = call.http.header("authorization");
     // The scheme is case-insensitive (RFC 9110 11.1): "Bearer", "bearer", "BEARER".
@@ -144,10 +148,22 @@ bool Router::checkBearer(Call &call)
                                   QStringLiteral("an Authorization: Bearer token is required")});
         return false;
     }
-    Result<AuthenticatedSession> session =
-        m_sessions.authenticate(QByteArrayView(header).sliced(7).trimmed());
+    const QByteArrayView token = QByteArrayView(header).sliced(7).trimmed();
+    Result<AuthenticatedSession> session = ApiTokens::looksLikeApiToken(token)
+                                               ? m_apiTokens.authenticate(token)
+                                               : m_sessions.authenticate(token);
     if (!session) {
         call.responder.sendError(session.error());
+        return false;
+    }
+    const bool admin = auth == Auth::Admin;
+    if (!session->allows(admin ? QLatin1StringView("admin") : QLatin1StringView("api"))) {
+        call.responder.sendError(
+            {ErrorCode::Forbidden,
+             admin && session->user.role != QLatin1StringView("admin")
+                 ? QStringLiteral("only admins may use /admin")
+                 : QStringLiteral("this API token's scopes do not include \"%1\"")
+                       .arg(admin ? QLatin1StringView("admin") : QLatin1StringView("api"))});
         return false;
     }
     call.session = std::move(*session);

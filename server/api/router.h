@@ -2,6 +2,7 @@
 // database, failure limit, Bearer); route groups add their handlers, the router runs checks.
 #pragma once
 
+#include "auth/apitokens.h"
 #include "auth/session.h"
 #include "auth/sessionservice.h"
 #include "db/storage.h"
@@ -32,7 +33,9 @@ enum class Body {
     Json, //!< a JSON object (application/json)
     Form, //!< application/x-www-form-urlencoded, parsed by the handler
 };
-enum class Auth { None, Bearer };
+//! Bearer: a session's access token, or an API token with the "api" scope. Admin: the same
+//! of an admin, an API token needing the "admin" scope; anyone else gets 403.
+enum class Auth { None, Bearer, Admin };
 
 struct RouteRules
 {
@@ -57,10 +60,11 @@ class Router : public RequestHandler
 public:
     using Handler = std::function<void(Call &)>;
 
-    Router(Storage &storage, SessionService &sessions);
+    Router(Storage &storage, SessionService &sessions, ApiTokens &apiTokens);
 
     //! \a method and \a path exactly ("GET", "/api/me"); a path may have several methods. A
-    //! path ending in "/{id}" matches that prefix and a positive decimal number (Call::pathId).
+    //! path segment "{id}" (at most one) matches a positive decimal number (Call::pathId):
+    //! "/api/sessions/{id}", "/admin/users/{id}/sessions".
     void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Handler handler);
     template <typename Group>
     void add(QByteArrayView method, QByteArrayView path, RouteRules rules, Group *group,
@@ -77,7 +81,8 @@ private:
     struct Route
     {
         QByteArray method;
-        QByteArray path; //!< for an "/{id}" route: the prefix, with its "/"
+        QByteArray path;   //!< for an "{id}" route: the part before it, with its "/"
+        QByteArray suffix; //!< an "{id}" route's part after it ("" or "/sessions")
         bool takesId = false;
         RouteRules rules;
         Handler handler;
@@ -92,10 +97,11 @@ private:
     //! Runs \a route's checks, filling \a call; false when one refused (and answered).
     //! \a mediaType: the body's, parsed once by handle().
     bool check(const Route &route, const QByteArray &mediaType, Call &call);
-    bool checkBearer(Call &call);
+    bool checkBearer(Call &call, Auth auth);
 
     Storage &m_storage;
     SessionService &m_sessions;
+    ApiTokens &m_apiTokens;
     std::vector<Route> m_routes;
     QByteArrayList m_mediaTypes; //!< what any route reads: JSON, and forms when a route takes them
 };

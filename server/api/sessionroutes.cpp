@@ -32,6 +32,16 @@ QString SessionRoutes::maskedAddress(const QString &address)
     return QHostAddress(v6).toString() + "/64"_L1;
 }
 
+QJsonObject SessionRoutes::toJson(const DeviceSession &s, qint64 currentSessionId)
+{
+    return {{u"id"_s, s.id},
+            {u"created_at"_s, json::time(QDateTime::fromSecsSinceEpoch(s.createdAt, Qt::UTC))},
+            {u"last_refresh"_s, json::time(QDateTime::fromSecsSinceEpoch(s.refreshedAt, Qt::UTC))},
+            {u"user_agent"_s, s.userAgent},
+            {u"address"_s, maskedAddress(s.clientIp)},
+            {u"current"_s, s.id == currentSessionId}};
+}
+
 void SessionRoutes::list(Call &call)
 {
     const Result<QList<DeviceSession>> sessions =
@@ -40,18 +50,11 @@ void SessionRoutes::list(Call &call)
         call.responder.sendError(sessions.error());
         return;
     }
-    QJsonArray array;
-    for (const DeviceSession &s : *sessions) {
-        array.append(QJsonObject{
-            {u"id"_s, s.id},
-            {u"created_at"_s, json::time(QDateTime::fromSecsSinceEpoch(s.createdAt, Qt::UTC))},
-            {u"last_refresh"_s, json::time(QDateTime::fromSecsSinceEpoch(s.refreshedAt, Qt::UTC))},
-            {u"user_agent"_s, s.userAgent},
-            {u"address"_s, maskedAddress(s.clientIp)},
-            {u"current"_s, s.id == call.session.claims.sessionId}});
-    }
-    call.responder.send(
-        HttpResponse::json(200, {{u"status"_s, u"success"_s}, {u"sessions"_s, array}}));
+    const qint64 current = call.session.claims.sessionId;
+    call.responder.send(HttpResponse::json(
+        200, json::collection("sessions", json::list(*sessions, [current](const DeviceSession &s) {
+                                  return toJson(s, current);
+                              }))));
 }
 
 void SessionRoutes::end(Call &call)

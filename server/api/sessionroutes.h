@@ -24,6 +24,8 @@ public:
     //! The address a session list shows: an IPv4 address's last octet and an IPv6 address's
     //! interface half masked ("203.0.113.0/24", "2001:db8:1:2::/64"); empty stays empty.
     static QString maskedAddress(const QString &address);
+    //! {"id","created_at","last_refresh","user_agent","address" (masked),"current"}.
+    static QJsonObject toJson(const DeviceSession &session, qint64 currentSessionId);
 
 private:
     void list(Call &call);

@@ -29,23 +29,26 @@ std::vector<std::unique_ptr<Upstream>> upstreamsFor(ServerContext &context)
 Worker::Worker(ServerContext &context, int index)
     : m_storage(context.config.database, QStringLiteral("latchkey-worker-%1").arg(index),
                 context.clock),
-      m_sessions(context.tokens, context.config.security, m_storage, context.loginLog,
-                 context.limiter, context.clock),
-      m_signIn(m_sessions, m_storage, context.loginLog, context.limiter, context.config.guest,
+      m_audit(context.loginLog, m_storage, context.config.audit.retentionDays, context.clock),
+      m_sessions(context.tokens, context.config.security, m_storage, m_audit, context.limiter,
+                 context.clock),
+      m_apiTokens(m_storage, m_audit, context.clock),
+      m_accountAdmin(m_storage, m_audit, context.clock),
+      m_signIn(m_sessions, m_storage, m_audit, context.limiter, context.config.guest,
                context.clock),
-      m_router(m_storage, m_sessions), m_health(m_storage),
+      m_router(m_storage, m_sessions, m_apiTokens), m_health(m_storage),
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
-      m_broker(context.config, context.publicUrl, m_storage, m_sessions, m_signIn, context.loginLog,
+      m_broker(context.config, context.publicUrl, m_storage, m_sessions, m_signIn, m_audit,
                upstreamsFor(context), context.clock),
-      m_deviceGrant(m_broker, m_storage, m_sessions, context.loginLog, context.clock),
+      m_deviceGrant(m_broker, m_storage, m_sessions, m_audit, context.clock),
       m_account(m_signIn, m_sessions, m_storage, context.config, context.googleKeys,
-                context.devIdp.get(), m_broker, context.loginLog, context.providerCalls,
-                context.clock),
+                context.devIdp.get(), m_broker, m_audit, context.providerCalls, context.clock),
       m_oauth(m_broker, m_deviceGrant, m_sessions, context.config),
       m_device(m_deviceGrant, m_broker),
-      m_identity(m_broker, m_signIn, m_storage, context.loginLog, context.config),
+      m_identity(m_broker, m_signIn, m_storage, m_audit, context.config),
       m_sessionList(m_storage, m_sessions, context.clock), m_preferences(m_storage, context.clock),
-      m_me(m_storage, context.loginLog, context.clock)
+      m_me(m_storage, m_audit, context.clock), m_tokens(m_apiTokens),
+      m_admin(m_storage, m_accountAdmin, m_audit, context.clock)
 {
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);
@@ -56,6 +59,8 @@ Worker::Worker(ServerContext &context, int index)
     m_router.addGroup(m_sessionList);
     m_router.addGroup(m_preferences);
     m_router.addGroup(m_me);
+    m_router.addGroup(m_tokens);
+    m_router.addGroup(m_admin);
     if (m_devIdp)
         m_router.addGroup(*m_devIdp);
 }

@@ -4,6 +4,7 @@
 #include "servercontext.h"
 
 #include "api/accountroutes.h"
+#include "api/adminroutes.h"
 #include "api/deviceroutes.h"
 #include "api/devidproutes.h"
 #include "api/healthroutes.h"
@@ -13,6 +14,10 @@
 #include "api/preferenceroutes.h"
 #include "api/router.h"
 #include "api/sessionroutes.h"
+#include "api/tokenroutes.h"
+#include "auth/accountadmin.h"
+#include "auth/apitokens.h"
+#include "auth/auditlog.h"
 #include "auth/sessionservice.h"
 #include "auth/signinservice.h"
 #include "db/storage.h"
@@ -35,7 +40,10 @@ private:
     // Destruction runs backwards: the route groups (and the checks they have in flight)
     // first, the database last, on this thread.
     Storage m_storage;
+    AuditLog m_audit;
     SessionService m_sessions;
+    ApiTokens m_apiTokens;
+    AccountAdmin m_accountAdmin;
     SignInService m_signIn;
     Router m_router;
     HealthRoutes m_health;
@@ -49,6 +57,8 @@ private:
     SessionRoutes m_sessionList;
     PreferenceRoutes m_preferences;
     MeRoutes m_me;
+    TokenRoutes m_tokens;
+    AdminRoutes m_admin;
 };
 
 } // namespace latchkey

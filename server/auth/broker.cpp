@@ -57,7 +57,7 @@ QString newSecret()
 }
 
 Broker::Broker(const Config &config, const PublicUrl &publicUrl, Storage &storage,
-               SessionService &sessions, SignInService &signIn, LoginLog &log,
+               SessionService &sessions, SignInService &signIn, AuditLog &log,
                std::vector<std::unique_ptr<Upstream>> upstreams, Clock clock)
     : m_config(config), m_publicUrl(publicUrl), m_storage(storage), m_sessions(sessions),
       m_signIn(signIn), m_log(log), m_upstreams(std::move(upstreams)), m_clock(std::move(clock))

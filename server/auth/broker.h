@@ -88,7 +88,7 @@ public:
     static constexpr qint64 consentLifetimeSecs = 600;
 
     Broker(const Config &config, const PublicUrl &publicUrl, Storage &storage,
-           SessionService &sessions, SignInService &signIn, LoginLog &log,
+           SessionService &sessions, SignInService &signIn, AuditLog &log,
            std::vector<std::unique_ptr<Upstream>> upstreams, Clock clock);
 
     const Config::Client *client(const QString &clientId) const;
@@ -147,7 +147,7 @@ private:
     Storage &m_storage;
     SessionService &m_sessions;
     SignInService &m_signIn;
-    LoginLog &m_log;
+    AuditLog &m_log;
     const std::vector<std::unique_ptr<Upstream>> m_upstreams;
     const Clock m_clock;
     qint64 m_prunedAt = 0;

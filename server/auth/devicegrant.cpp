@@ -33,7 +33,7 @@ QString newUserCode()
 }
 } // namespace
 
-DeviceGrant::DeviceGrant(Broker &broker, Storage &storage, SessionService &sessions, LoginLog &log,
+DeviceGrant::DeviceGrant(Broker &broker, Storage &storage, SessionService &sessions, AuditLog &log,
                          Clock clock)
     : m_broker(broker), m_storage(storage), m_sessions(sessions), m_log(log),
       m_clock(std::move(clock))

@@ -46,7 +46,7 @@ public:
     //! The user code's alphabet: consonants only, no look-alikes, no words (RFC 8628 §6.1).
     static constexpr QLatin1StringView alphabet{"BCDFGHJKLMNPQRSTVWXZ"};
 
-    DeviceGrant(Broker &broker, Storage &storage, SessionService &sessions, LoginLog &log,
+    DeviceGrant(Broker &broker, Storage &storage, SessionService &sessions, AuditLog &log,
                 Clock clock);
 
     //! POST /oauth/device_authorization: invalid_client for an unknown client or one without
@@ -78,7 +78,7 @@ private:
     Broker &m_broker;
     Storage &m_storage;
     SessionService &m_sessions;
-    LoginLog &m_log;
+    AuditLog &m_log;
     const Clock m_clock;
     qint64 m_prunedAt = 0;
 };

@@ -4,5 +4,6 @@
 namespace latchkey {
 
 Q_LOGGING_CATEGORY(lcProvider, "latchkey.provider")
+Q_LOGGING_CATEGORY(lcAudit, "latchkey.audit")
 
 } // namespace latchkey

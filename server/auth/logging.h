@@ -7,5 +7,6 @@
 namespace latchkey {
 
 Q_DECLARE_LOGGING_CATEGORY(lcProvider)
+Q_DECLARE_LOGGING_CATEGORY(lcAudit)
 
 } // namespace latchkey

@@ -21,7 +21,7 @@ LoginLog::LoginLog(const QString &path, bool jsonLines) : m_json(jsonLines)
     privatefiles::open(m_file, QIODevice::WriteOnly | QIODevice::Append | QIODevice::Unbuffered);
 }
 
-void LoginLog::write(const char *event, const QHostAddress &ip, std::initializer_list<Field> fields)
+void LoginLog::write(const char *event, const QHostAddress &ip, const QList<Field> &fields)
 {
     if (!m_file.isOpen())
         return;

@@ -3,10 +3,10 @@
 
 #include <QFile>
 #include <QHostAddress>
+#include <QList>
 #include <QMutex>
 #include <QString>
 
-#include <initializer_list>
 #include <utility>
 
 namespace latchkey {
@@ -26,7 +26,7 @@ public:
 
     //! e.g. write("login", ip, {{"user_id", "7"}, {"name", name}}) →
     //! 2026-11-21T09:48:36.123Z login ip=127.0.0.1 user_id=7 name="alice"
-    void write(const char *event, const QHostAddress &ip, std::initializer_list<Field> fields);
+    void write(const char *event, const QHostAddress &ip, const QList<Field> &fields);
 
 private:
     QMutex m_mutex;

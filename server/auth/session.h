@@ -28,11 +28,25 @@ struct IssuedSession
     int expiresIn = 0; //!< the access token's lifetime in seconds
 };
 
-//! A Bearer call's session: the access token's claims and the user as just read.
+//! A Bearer call's session: the access token's claims and the user as just read; or, for
+//! an API token ("lk_…"), that token's id and scopes (claims.sessionId is then 0).
 struct AuthenticatedSession
 {
     AccessClaims claims;
     User user;
+    qint64 tokenId = 0;
+    QStringList scopes; //!< an API token's: "api", "admin"
+
+    //! Whether this caller may use routes of \a scope ("api" or "admin"): a session has
+    //! every scope its user's role allows; an API token only those it was made with, and
+    //! "admin" only while its user is an admin.
+    bool allows(QLatin1StringView scope) const
+    {
+        const bool adminOnly = scope == QLatin1StringView("admin");
+        if (adminOnly && user.role != QLatin1StringView("admin"))
+            return false;
+        return tokenId == 0 || scopes.contains(scope);
+    }
 };
 
 } // namespace latchkey

@@ -4,19 +4,19 @@
 namespace latchkey {
 
 namespace {
-LoginLog::Field userField(qint64 userId)
+AuditLog::Field userField(qint64 userId)
 {
     return {"user_id", QString::number(userId)};
 }
 
-LoginLog::Field sessionField(qint64 sessionId)
+AuditLog::Field sessionField(qint64 sessionId)
 {
     return {"session", QString::number(sessionId)};
 }
 } // namespace
 
 SessionService::SessionService(const TokenIssuer &tokens, const Config::Security &security,
-                               Storage &storage, LoginLog &log, FailureLimiter &limiter,
+                               Storage &storage, AuditLog &log, FailureLimiter &limiter,
                                Clock clock)
     : m_tokens(tokens), m_security(security), m_storage(storage), m_log(log), m_limiter(limiter),
       m_clock(std::move(clock))
@@ -40,8 +40,34 @@ Error SessionService::refused(const Error &error, const ClientInfo &client)
     countRefusal(error, client); // the token is ours: never held back by the limit
     return error;
 }
+Error SessionService::bannedError(Storage &storage, qint64 userId)
+{
+    const Result<Standing> standing = storage.operators().standing(userId);
+    if (!standing)
+        return standing.error().code == ErrorCode::NotFound
+                   ? Error{ErrorCode::InvalidToken, QStringLiteral("the account was deleted")}
+                   : standing.error();
+    return {ErrorCode::AccountBanned,
+            standing->banReason.isEmpty()
+                ? QStringLiteral("this account is banned")
+                : QStringLiteral("this account is banned: %1").arg(standing->banReason)};
+}
+
+Error SessionService::endedSession(const Error &refusal, qint64 userId)
+{
+    const Result<Standing> standing = m_storage.operators().standing(userId);
+    if (standing && standing->status == QLatin1StringView("banned"))
+        return bannedError(m_storage, userId);
+    return refusal;
+}
+
 Result<IssuedSession> SessionService::open(const User &user, const ClientInfo &client)
 {
+    if (user.status == QLatin1StringView("banned")) {
+        m_log.write("login_refused", client.address,
+                    {userField(user.id), {"reason", QStringLiteral("banned")}});
+        return bannedError(m_storage, user.id);
+    }
     const qint64 now = nowSecs();
     const Result<SessionRecord> session = m_storage.sessions().create(
         user.id, now, now + m_tokens.refreshLifetimeSecs(), client.address.toString(),
@@ -82,8 +108,10 @@ Result<User> SessionService::retriedRefresh(const RefreshClaims &claims, qint64 
     const Result<SessionRecord> session = m_storage.sessions().find(claims.sessionId);
     if (!session && session.error().code != ErrorCode::NotFound)
         return session.error();
-    if (!session || session->revoked || session->expiresAt <= now)
-        return refused(invalidRefreshToken(), client);
+    if (!session || session->revoked || session->expiresAt <= now) {
+        const Error refusal = refused(invalidRefreshToken(), client);
+        return session && session->revoked ? endedSession(refusal, session->userId) : refusal;
+    }
     const bool oneStepBehind = session->counter == claims.counter + 1;
     if (!oneStepBehind || now - session->refreshedAt > m_security.refreshGraceSeconds) {
         if (session->counter > claims.counter) {
@@ -114,14 +142,20 @@ Result<AuthenticatedSession> SessionService::authenticate(QByteArrayView accessT
     const Result<User> user =
         m_storage.users().byLiveSession(claims->sessionId, claims->userId, now);
     if (!user && user.error().code == ErrorCode::NotFound)
-        return Error{ErrorCode::InvalidToken, QStringLiteral("the session has ended")};
+        return endedSession({ErrorCode::InvalidToken, QStringLiteral("the session has ended")},
+                            claims->userId);
     if (!user)
         return user.error();
-    return AuthenticatedSession{*claims, *user};
+    return AuthenticatedSession{*claims, *user, 0, {}};
 }
 
 Status SessionService::logout(const AuthenticatedSession &session, const ClientInfo &client)
 {
+    if (session.tokenId != 0)
+        return Error{ErrorCode::InvalidField,
+                     QStringLiteral("an API token has no session to end; DELETE "
+                                    "/api/tokens/%1 revokes the token")
+                         .arg(session.tokenId)};
     const Status revoked =
         m_storage.sessions().revoke(session.claims.sessionId, nowSecs(), QStringLiteral("logout"));
     if (!revoked)

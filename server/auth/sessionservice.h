@@ -2,8 +2,8 @@
 // reuse detection, the Bearer check, logout. Every route that does one of these calls here.
 #pragma once
 
+#include "auditlog.h"
 #include "failurelimiter.h"
-#include "loginlog.h"
 #include "session.h"
 #include "tokenissuer.h"
 
@@ -14,15 +14,16 @@
 
 namespace latchkey {
 
-//! One per worker thread (it uses that thread's Storage); the TokenIssuer, LoginLog and
-//! FailureLimiter are the server's shared ones.
+//! One per worker thread (it uses that thread's Storage and AuditLog); the TokenIssuer and
+//! the FailureLimiter are the server's shared ones.
 class SessionService
 {
 public:
     SessionService(const TokenIssuer &tokens, const Config::Security &security, Storage &storage,
-                   LoginLog &log, FailureLimiter &limiter, Clock clock);
+                   AuditLog &log, FailureLimiter &limiter, Clock clock);
 
-    //! A new session for \a user (beyond security.max_sessions_per_user the oldest end).
+    //! A new session for \a user (beyond security.max_sessions_per_user the oldest end);
+    //! AccountBanned for a banned user (every sign-in ends here).
     Result<IssuedSession> open(const User &user, const ClientInfo &client);
 
     //! Rotates \a refreshToken's session one step. A token one step behind, presented within
@@ -33,8 +34,12 @@ public:
     //! ours is RateLimited while the address is over the limit (one that is ours never is).
     Result<IssuedSession> refresh(QByteArrayView refreshToken, const ClientInfo &client);
 
-    //! The Bearer check: a valid access token whose session is live. InvalidToken otherwise.
+    //! The Bearer check: a valid access token whose session is live. InvalidToken otherwise;
+    //! AccountBanned when the session ended because its user is banned.
     Result<AuthenticatedSession> authenticate(QByteArrayView accessToken);
+
+    //! 403 account_banned for user \a userId, with the operator's reason when one was given.
+    static Error bannedError(Storage &storage, qint64 userId);
 
     //! Ends the caller's own session.
     Status logout(const AuthenticatedSession &session, const ClientInfo &client);
@@ -47,6 +52,9 @@ public:
 private:
     //! The user when \a claims' session moved on by exactly one step within the grace
     //! window; otherwise the refusal (after ending the session when a token was reused).
+    //! \a refusal, or AccountBanned when \a userId is banned (a ban ends every session, so
+    //! an ended session is where a banned player's tokens arrive).
+    Error endedSession(const Error &refusal, qint64 userId);
     Result<User> retriedRefresh(const RefreshClaims &claims, qint64 nowSecs,
                                 const ClientInfo &client);
     IssuedSession issue(const User &user, qint64 sessionId, qint64 counter) const;
@@ -60,7 +68,7 @@ private:
     const TokenIssuer &m_tokens;
     const Config::Security &m_security;
     Storage &m_storage;
-    LoginLog &m_log;
+    AuditLog &m_log;
     FailureLimiter &m_limiter;
     const Clock m_clock;
 };

@@ -6,7 +6,7 @@
 
 namespace latchkey {
 
-SignInService::SignInService(SessionService &sessions, Storage &storage, LoginLog &log,
+SignInService::SignInService(SessionService &sessions, Storage &storage, AuditLog &log,
                              FailureLimiter &limiter, const Config::Guest &guest, Clock clock)
     : m_sessions(sessions), m_storage(storage), m_log(log), m_limiter(limiter), m_guest(guest),
       m_clock(std::move(clock))

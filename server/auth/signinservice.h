@@ -2,9 +2,9 @@
 // open a session, write the audit lines.
 #pragma once
 
+#include "auditlog.h"
 #include "failurelimiter.h"
 #include "identity.h"
-#include "loginlog.h"
 #include "sessionservice.h"
 
 #include "db/storage.h"
@@ -17,7 +17,7 @@ namespace latchkey {
 class SignInService
 {
 public:
-    SignInService(SessionService &sessions, Storage &storage, LoginLog &log,
+    SignInService(SessionService &sessions, Storage &storage, AuditLog &log,
                   FailureLimiter &limiter, const Config::Guest &guest, Clock clock);
 
     //! Before the provider's check: TooManyFailures while the client is past the failure
@@ -50,7 +50,7 @@ public:
 private:
     SessionService &m_sessions;
     Storage &m_storage;
-    LoginLog &m_log;
+    AuditLog &m_log;
     FailureLimiter &m_limiter;
     const Config::Guest m_guest;
     const Clock m_clock;

@@ -235,6 +235,7 @@ const Rule rules[] = {
     AtLeast{[](Config &c) { return &c.security.providerCallsPerAddress; }, 1},
     AtLeast{[](Config &c) { return &c.security.providerQueuePerAddress; }, 0},
     AtLeast{[](Config &c) { return &c.server.workers; }, 0},
+    AtLeast{[](Config &c) { return &c.audit.retentionDays; }, 0},
     AtLeast{[](Config &c) { return &c.server.maxConnections; }, 1},
     AtLeast{[](Config &c) { return &c.server.maxConnectionsPerAddress; }, 1},
     AtLeast{[](Config &c) { return &c.server.headerTimeoutMs; }, 1},

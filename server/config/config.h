@@ -151,6 +151,13 @@ struct Config
         bool enabled() const { return !appId.isEmpty() && !webApiKey.isEmpty(); }
     } steam;
 
+    struct Audit
+    {
+        //! audit.retention_days, AUDIT_RETENTION_DAYS: audit_events older than this are
+        //! pruned in the background (0: kept for ever).
+        int retentionDays = 365;
+    } audit;
+
     struct Guest
     {
         bool enabled = true;          //!< providers.guest.enabled: POST /api/login/guest

@@ -117,6 +117,8 @@ const ConfigField fields[] = {
     {"server"_L1, "public_url"_L1, "PUBLIC_URL"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.server.publicUrl; }},
 
+    {"audit"_L1, "retention_days"_L1, "AUDIT_RETENTION_DAYS"_L1,
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.audit.retentionDays; }},
     {"providers.guest"_L1, "enabled"_L1, "GUEST_LOGIN"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.guest.enabled; }},
     {"providers.guest"_L1,

@@ -116,8 +116,8 @@ Status YamlSource::readRoot(const YAML::Node &root)
     if (root.IsNull())
         return Done{}; // an empty or all-comment file: defaults
     if (!root.IsMap())
-        return invalidConfig(u"%1: expected the sections database, security, server and "
-                             "providers at the top level"_s.arg(m_path));
+        return invalidConfig(u"%1: expected the sections database, security, server, "
+                             "audit and providers at the top level"_s.arg(m_path));
     for (const auto &entry : root) {
         const QString name = scalarText(entry.first);
         if (isSecretKey(name))
@@ -127,11 +127,12 @@ Status YamlSource::readRoot(const YAML::Node &root)
             status = readProviders(entry.second);
         else if (name == "clients"_L1)
             status = readClients(m_draft, entry.second, m_path);
-        else if (name == "database"_L1 || name == "security"_L1 || name == "server"_L1)
+        else if (name == "database"_L1 || name == "security"_L1 || name == "server"_L1 ||
+                 name == "audit"_L1)
             status = readSection(name, entry.second);
         else
             return invalidConfig(u"%1: unknown section %2; known sections: database, security, "
-                                 "server, providers, clients"_s.arg(m_path, name));
+                                 "server, audit, providers, clients"_s.arg(m_path, name));
         if (!status)
             return status;
     }

@@ -118,6 +118,20 @@ QSqlQuery *Database::prepared(const Statement &statement)
     return &entry.query;
 }
 
+Result<QSqlQuery *> Database::run(const Statement &statement,
+                                  std::initializer_list<QVariant> values, const char *what)
+{
+    QSqlQuery *q = prepared(statement);
+    if (!q)
+        return prepareFailure();
+    int i = 0;
+    for (const QVariant &value : values)
+        q->bindValue(i++, value);
+    if (!q->exec())
+        return failure(*q, what);
+    return q;
+}
+
 bool Database::exec(const QString &sql, const char *what)
 {
     QSqlQuery query(m_db);

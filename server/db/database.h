@@ -11,6 +11,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <initializer_list>
 #include <memory>
 #include <string_view>
 #include <unordered_map>
@@ -37,6 +38,10 @@ public:
     //! The prepared statement \a statement (one of sql::…, cached by its name), or nullptr
     //! when preparing failed (logged). Bound values are reset by the caller.
     QSqlQuery *prepared(const Statement &statement);
+    //! prepared(), \a values bound in order, executed: the query to read rows from (finish()
+    //! it after), or the error (logged with \a what).
+    Result<QSqlQuery *> run(const Statement &statement, std::initializer_list<QVariant> values,
+                            const char *what);
 
     //! Runs \a sql without parameters; false on failure (logged with \a what).
     bool exec(const QString &sql, const char *what);

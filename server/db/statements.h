@@ -16,25 +16,25 @@ namespace sql {
 
 // Statements that return users select the columns in userFromRow()'s order (userrow.h):
 // u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login, u.is_guest,
-// u.role
+// u.role, u.status
 
 inline constexpr Statement userById{
     "user_by_id",
     "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
-    " u.is_guest, u.role"
+    " u.is_guest, u.role, u.status"
     " FROM users u WHERE u.id = ?"};
 
 inline constexpr Statement userByIdentity{
     "user_by_identity",
     "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
-    " u.is_guest, u.role"
+    " u.is_guest, u.role, u.status"
     " FROM identities i JOIN users u ON u.id = i.user_id WHERE i.provider = ? AND i.subject = ?"};
 
 //! The Bearer check: the user of a session that is neither revoked nor expired.
 inline constexpr Statement userByLiveSession{
     "user_by_live_session",
     "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
-    " u.is_guest, u.role"
+    " u.is_guest, u.role, u.status"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"};
 
@@ -102,7 +102,7 @@ inline constexpr Statement rotateSessionReadingUser{
     "WITH s AS (UPDATE sessions SET counter = counter + 1, refreshed_at = ?, expires_at = ?"
     " WHERE id = ? AND counter = ? AND revoked_at IS NULL AND expires_at > ? RETURNING user_id)"
     " SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
-    " u.is_guest, u.role"
+    " u.is_guest, u.role, u.status"
     " FROM users u JOIN s ON u.id = s.user_id"};
 
 inline constexpr Statement findSession{

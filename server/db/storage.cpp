@@ -17,6 +17,9 @@ Storage::~Storage()
     m_failures.reset();
     m_flows.reset();
     m_devices.reset();
+    m_operators.reset();
+    m_audit.reset();
+    m_tokens.reset();
     m_db.reset(); // on the worker thread that opened it
 }
 
@@ -46,6 +49,9 @@ bool Storage::connect()
     m_failures = std::make_unique<FailureStore>(*m_db);
     m_flows = std::make_unique<FlowStore>(*m_db);
     m_devices = std::make_unique<DeviceStore>(*m_db);
+    m_operators = std::make_unique<OperatorStore>(*m_db);
+    m_audit = std::make_unique<AuditStore>(*m_db);
+    m_tokens = std::make_unique<TokenStore>(*m_db);
     return true;
 }
 

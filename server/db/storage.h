@@ -1,11 +1,14 @@
 // One worker thread's database: its connection, opened when first needed, and the stores on it.
 #pragma once
 
+#include "auditstore.h"
 #include "database.h"
 #include "devicestore.h"
 #include "failurestore.h"
 #include "flowstore.h"
+#include "operatorstore.h"
 #include "sessionstore.h"
+#include "tokenstore.h"
 #include "userstore.h"
 
 #include <latchkey/clock.h>
@@ -38,6 +41,9 @@ public:
     FailureStore &failures() { return *m_failures; }
     FlowStore &flows() { return *m_flows; }
     DeviceStore &devices() { return *m_devices; }
+    OperatorStore &operators() { return *m_operators; }
+    AuditStore &audit() { return *m_audit; }
+    TokenStore &tokens() { return *m_tokens; }
 
 private:
     bool connect();
@@ -53,6 +59,9 @@ private:
     std::unique_ptr<FailureStore> m_failures;
     std::unique_ptr<FlowStore> m_flows;
     std::unique_ptr<DeviceStore> m_devices;
+    std::unique_ptr<OperatorStore> m_operators;
+    std::unique_ptr<AuditStore> m_audit;
+    std::unique_ptr<TokenStore> m_tokens;
 };
 
 } // namespace latchkey

@@ -9,21 +9,23 @@
 namespace latchkey {
 
 //! Reads u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,
-//! u.is_guest, u.role (the
-//! select list of the user statements in statements.h) in this order.
-inline User userFromRow(const QSqlQuery &q)
+//! u.is_guest, u.role, u.status (the
+//! select list of the user statements in statements.h) in this order, from column \a first.
+inline User userFromRow(const QSqlQuery &q, int first = 0)
 {
+    const auto value = [&q, first](int column) { return q.value(first + column); };
     User u;
-    u.id = q.value(0).toLongLong();
-    u.email = q.value(1).toString();
-    u.name = q.value(2).toString();
-    u.picture = q.value(3).toString();
-    u.stars = q.value(4).toInt();
-    u.level = q.value(5).toInt();
-    u.createdAt = q.value(6).toDateTime().toUTC();
-    u.lastLogin = q.value(7).toDateTime().toUTC();
-    u.isGuest = q.value(8).toBool();
-    u.role = q.value(9).toString();
+    u.id = value(0).toLongLong();
+    u.email = value(1).toString();
+    u.name = value(2).toString();
+    u.picture = value(3).toString();
+    u.stars = value(4).toInt();
+    u.level = value(5).toInt();
+    u.createdAt = value(6).toDateTime().toUTC();
+    u.lastLogin = value(7).toDateTime().toUTC();
+    u.isGuest = value(8).toBool();
+    u.role = value(9).toString();
+    u.status = value(10).toString();
     return u;
 }
 

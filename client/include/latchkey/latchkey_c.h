@@ -58,10 +58,11 @@ typedef enum latchkey_error {
     LATCHKEY_ERROR_PROVIDER_UNAVAILABLE = 21,
     LATCHKEY_ERROR_DATABASE_UNAVAILABLE = 22,
     LATCHKEY_ERROR_PROVIDER_TIMEOUT = 23,
-    LATCHKEY_ERROR_NETWORK = 24,     /* the server could not be reached */
-    LATCHKEY_ERROR_CANCELLED = 25,   /* cancelled, or the player denied the sign-in */
-    LATCHKEY_ERROR_TIMEOUT = 26,     /* the login or a device code ran out of time */
-    LATCHKEY_ERROR_BAD_ARGUMENT = 27 /* a NULL client, callback or required string */
+    LATCHKEY_ERROR_NETWORK = 24,      /* the server could not be reached */
+    LATCHKEY_ERROR_CANCELLED = 25,    /* cancelled, or the player denied the sign-in */
+    LATCHKEY_ERROR_TIMEOUT = 26,      /* the login or a device code ran out of time */
+    LATCHKEY_ERROR_BAD_ARGUMENT = 27, /* a NULL client, callback or required string */
+    LATCHKEY_ERROR_FORBIDDEN = 28     /* not allowed for this account or token (403) */
 } latchkey_error;
 
 typedef enum latchkey_secret_storage {

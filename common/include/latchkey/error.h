@@ -24,7 +24,8 @@ enum class ErrorCode {
     InvalidProviderToken, //!< 401 the identity provider's token was refused
     InvalidToken,         //!< 401 the access token is missing, bad, expired or its session ended
     InvalidRefreshToken,  //!< 401 the refresh token is bad, expired, revoked or reused
-    AccountBanned,        //!< 403 the account is banned (e.g. Steam's VAC or publisher ban)
+    AccountBanned,        //!< 403 the account is banned (by an operator, or Steam's VAC ban)
+    Forbidden,            //!< 403 the caller may not do this (not an admin, or a token's scope)
     NotFound,             //!< 404
     MethodNotAllowed,     //!< 405
     UsernameTaken,        //!< 409

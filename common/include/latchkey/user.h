@@ -20,12 +20,14 @@ struct LATCHKEY_COMMON_EXPORT User
     int level = 0;
     QDateTime createdAt;
     QDateTime lastLogin;
-    bool isGuest = false;                    //!< a guest account (no provider identity yet)
-    QString role = QStringLiteral("player"); //!< "player" or "admin"
+    bool isGuest = false;                      //!< a guest account (no provider identity yet)
+    QString role = QStringLiteral("player");   //!< "player" or "admin"
+    QString status = QStringLiteral("active"); //!< "active" or "banned" (by an operator)
 
     //! {"id","email","name","picture","stars","level","created_at","last_login","is_guest",
-    //! "role"} with ISO-8601 UTC times; an absent picture is null. fromJson() takes answers
-    //! of seed-generation servers too (no is_guest: false; no role: "player").
+    //! "role","status"} with ISO-8601 UTC times; an absent picture is null. fromJson() takes
+    //! answers of seed-generation servers too (no is_guest: false; no role: "player"; no
+    //! status: "active").
     QJsonObject toJson() const;
     static Result<User> fromJson(const QJsonObject &json);
 

@@ -1,0 +1,104 @@
+// SQL of the activity log. details is jsonb on PostgreSQL and text on SQLite: both take and
+// give the JSON text.
+#include "auditstore.h"
+
+#include "operatorstatements.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+
+#include <limits>
+
+namespace latchkey {
+
+namespace {
+QVariant nullableId(qint64 id)
+{
+    return id > 0 ? QVariant(id) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QVariant nullableText(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+} // namespace
+
+Status AuditStore::insert(const QList<AuditEvent> &events)
+{
+    if (events.isEmpty())
+        return Done{};
+    if (!m_db.begin())
+        return m_db.prepareFailure();
+    for (const AuditEvent &e : events) {
+        const QVariant details =
+            e.details.isEmpty() ? QVariant(QMetaType::fromType<QString>())
+                                : QVariant(QString::fromUtf8(
+                                      QJsonDocument(e.details).toJson(QJsonDocument::Compact)));
+        const Result<QSqlQuery *> q = m_db.run(sql::insertAuditEvent,
+                                               {e.atMs, nullableId(e.userId), nullableId(e.actorId),
+                                                e.event, nullableText(e.address), details},
+                                               "writing an audit event");
+        if (!q) {
+            m_db.rollback();
+            return q.error();
+        }
+    }
+    if (!m_db.commit())
+        return m_db.prepareFailure();
+    return Done{};
+}
+
+Result<QList<AuditEvent>> AuditStore::find(const AuditFilter &f)
+{
+    constexpr qint64 end = std::numeric_limits<qint64>::max();
+    const Result<QSqlQuery *> q =
+        m_db.run(sql::findAuditEvents,
+                 {f.userId, f.userId, f.event.isNull() ? QStringLiteral("") : f.event, f.event,
+                  f.sinceMs, f.untilMs > 0 ? f.untilMs : end, f.after > 0 ? f.after : end, f.limit},
+                 "reading audit events");
+    if (!q)
+        return q.error();
+    QSqlQuery &row = **q;
+    QList<AuditEvent> events;
+    while (row.next()) {
+        events.append({row.value(0).toLongLong(), row.value(1).toLongLong(),
+                       row.value(2).toLongLong(), row.value(3).toLongLong(),
+                       row.value(4).toString(), row.value(5).toString(),
+                       QJsonDocument::fromJson(row.value(6).toString().toUtf8()).object()});
+    }
+    row.finish();
+    return events;
+}
+
+Status AuditStore::forget(qint64 userId)
+{
+    const Result<QSqlQuery *> q =
+        m_db.run(sql::forgetAuditEvents, {userId}, "clearing a deleted user's audit events");
+    if (!q)
+        return q.error();
+    return Done{};
+}
+
+Result<int> AuditStore::prune(qint64 beforeMs)
+{
+    const Result<QSqlQuery *> q =
+        m_db.run(sql::pruneAuditEvents, {beforeMs}, "pruning audit events");
+    if (!q)
+        return q.error();
+    return (*q)->numRowsAffected();
+}
+
+QJsonObject AuditStore::toJson(const AuditEvent &e)
+{
+    const auto idOrNull = [](qint64 id) { return id > 0 ? QJsonValue(id) : QJsonValue(); };
+    return {{QStringLiteral("id"), e.id},
+            {QStringLiteral("at"),
+             QDateTime::fromMSecsSinceEpoch(e.atMs, Qt::UTC).toString(Qt::ISODateWithMs)},
+            {QStringLiteral("user_id"), idOrNull(e.userId)},
+            {QStringLiteral("actor_id"), idOrNull(e.actorId)},
+            {QStringLiteral("event"), e.event},
+            {QStringLiteral("address"), e.address.isEmpty() ? QJsonValue() : QJsonValue(e.address)},
+            {QStringLiteral("details"), e.details}};
+}
+
+} // namespace latchkey

@@ -107,13 +107,8 @@ Status CommandLine::parse(const QStringList &arguments)
 
 Result<Config> CommandLine::loadConfig() const
 {
-    ConfigSources sources;
-    sources.configFile = parser.isSet(configOption)       ? parser.value(configOption)
-                         : QFile::exists(u"config.yml"_s) ? u"config.yml"_s
-                                                          : QString();
-    sources.envFile = parser.value(envOption);
-    sources.environment = m_environment;
-    Result<Config> config = latchkey::loadConfig(sources);
+    Result<Config> config = latchkey::loadConfig(ConfigSources::standard(
+        parser.value(configOption), parser.value(envOption), m_environment));
     if (!config)
         return usage(config.error().message);
     return config;

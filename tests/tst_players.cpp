@@ -23,13 +23,7 @@ using namespace latchkey::test;
 using namespace Qt::Literals::StringLiterals;
 
 namespace {
-struct Device
-{
-    QByteArray access;
-    QByteArray refresh;
-    qint64 sessionId = 0;
-    qint64 userId = 0;
-};
+using Device = SignedIn;
 
 QByteArray bearer(const QByteArray &token)
 {
@@ -88,19 +82,7 @@ void TestPlayers::initTestCase()
 
 Device TestPlayers::signIn(const QString &email)
 {
-    const Pkce pkce = newPkce();
-    const QString code =
-        codeOf(walk(m_port, authorizePath(pkce, {{u"provider"_s, u"dev"_s}}), email));
-    const QJsonObject answer = redeem(m_port, code, pkce.verifier).json();
-    const QByteArray access = answer.value("access_token"_L1).toString().toLatin1();
-    // The session id is the access token's "sid" claim.
-    const QJsonObject claims =
-        QJsonDocument::fromJson(
-            QByteArray::fromBase64(access.split('.').value(1), QByteArray::Base64UrlEncoding))
-            .object();
-    return {access, answer.value("refresh_token"_L1).toString().toLatin1(),
-            claims.value("sid"_L1).toString().toLongLong(), // a string, like "sub"
-            answer.value("user"_L1).toObject().value("id"_L1).toInteger()};
+    return devSignIn(m_port, email);
 }
 
 TestResponse TestPlayers::call(const QByteArray &method, const QByteArray &path,

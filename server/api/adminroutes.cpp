@@ -43,16 +43,11 @@ Result<qint64> AdminRoutes::queryTime(const FormFields &query, const QString &na
     const auto it = query.constFind(name);
     if (it == query.constEnd() || it->isEmpty())
         return fallback;
-    bool isNumber = false;
-    const qint64 ms = it->toLongLong(&isNumber);
-    if (isNumber && ms >= 0)
-        return ms;
-    const QDateTime t = QDateTime::fromString(*it, Qt::ISODateWithMs);
-    if (!t.isValid())
-        return Error{
-            ErrorCode::InvalidField,
-            u"%1 must be an ISO-8601 time (2026-12-04T10:00:00Z) or Unix milliseconds"_s.arg(name)};
-    return t.toMSecsSinceEpoch();
+    if (const std::optional<qint64> ms = AuditFilter::parseTime(*it))
+        return *ms;
+    return Error{
+        ErrorCode::InvalidField,
+        u"%1 must be an ISO-8601 time (2026-12-04T10:00:00Z) or Unix milliseconds"_s.arg(name)};
 }
 
 namespace {

@@ -205,7 +205,8 @@ void OAuthRoutes::token(Call &call)
         const Result<IssuedSession> session = m_sessions.refresh(token.toLatin1(), call.client());
         if (session)
             call.responder.send(sessionAnswer(*session));
-        else if (session.error().code == ErrorCode::InvalidRefreshToken)
+        else if (session.error().code == ErrorCode::InvalidRefreshToken ||
+                 session.error().code == ErrorCode::AccountBanned)
             call.responder.send(oauthRefusal({u"invalid_grant"_s, session.error().message}));
         else
             call.responder.sendError(session.error()); // 429, 503: as everywhere else

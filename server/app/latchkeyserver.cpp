@@ -65,39 +65,7 @@ Result<QByteArray> LatchkeyServer::embeddedSecret(const QString &dataDir)
 
 Status LatchkeyServer::prepareSchema(const Config::Database &database)
 {
-    Result<std::unique_ptr<Database>> db =
-        Database::open(database, QStringLiteral("latchkey-startup"));
-    if (!db)
-        return db.error();
-    Migrator migrator(**db);
-    if (database.autoMigrate) {
-        const Result<QStringList> applied = migrator.migrate();
-        if (!applied)
-            return applied.error();
-        for (const QString &name : *applied)
-            qCInfo(lcServer) << "applied migration" << name;
-        return Done{};
-    }
-    const Result<int> current = migrator.currentVersion();
-    if (!current)
-        return current.error();
-    const int needed = migrator.latestVersion();
-    if (*current < needed) {
-        return Error{
-            ErrorCode::DatabaseUnavailable,
-            QStringLiteral(
-                "the database schema is at version %1 and this server needs %2: run setup_db")
-                .arg(*current)
-                .arg(needed)};
-    }
-    if (*current > needed) {
-        return Error{ErrorCode::DatabaseUnavailable,
-                     QStringLiteral("the database schema (version %1) is newer than this server "
-                                    "(%2): upgrade latchkey-server")
-                         .arg(*current)
-                         .arg(needed)};
-    }
-    return Done{};
+    return Migrator::prepare(database, QStringLiteral("latchkey-server"));
 }
 
 int LatchkeyServer::connectionLimit(int configured, int workers)

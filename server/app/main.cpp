@@ -101,14 +101,9 @@ int main(int argc, char **argv)
     parser.addOptions({configOption, envOption, checkOption});
     parser.process(app);
 
-    latchkey::ConfigSources sources;
-    sources.configFile = parser.isSet(configOption) ? parser.value(configOption)
-                         : QFile::exists(QStringLiteral("config.yml"))
-                             ? QStringLiteral("config.yml")
-                             : QString();
-    sources.envFile = parser.value(envOption);
-    sources.environment = QProcessEnvironment::systemEnvironment();
-    const latchkey::Result<latchkey::Config> config = latchkey::loadConfig(sources);
+    const latchkey::Result<latchkey::Config> config = latchkey::loadConfig(
+        latchkey::ConfigSources::standard(parser.value(configOption), parser.value(envOption),
+                                          QProcessEnvironment::systemEnvironment()));
     if (!config) {
         printError(config.error().message);
         return 2;

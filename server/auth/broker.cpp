@@ -211,11 +211,14 @@ void Broker::finishFlow(const Flow &flow, const Result<ExternalIdentity> &identi
     } else {
         user = m_signIn.userFor(identity, client);
     }
+    if (user && user->status == "banned"_L1)
+        user = SessionService::bannedError(m_storage, user->id);
     if (!user) {
         const ErrorCode code = user.error().code;
         refuse(code == ErrorCode::IdentityInUse     ? u"identity_in_use"_s
                : code == ErrorCode::ProviderTimeout ? u"temporarily_unavailable"_s
-               : code == ErrorCode::Cancelled || code == ErrorCode::InvalidProviderToken
+               : code == ErrorCode::Cancelled || code == ErrorCode::InvalidProviderToken ||
+                       code == ErrorCode::AccountBanned
                    ? u"access_denied"_s
                    : u"server_error"_s,
                user.error());
@@ -319,7 +322,9 @@ Result<IssuedSession, OAuthRefusal> Broker::redeem(const QString &code, const QS
         return invalidGrant(u"the account no longer exists"_s);
     Result<IssuedSession> session = m_sessions.open(*user, client);
     if (!session)
-        return OAuthRefusal{u"temporarily_unavailable"_s, session.error().message};
+        return session.error().code == ErrorCode::AccountBanned
+                   ? invalidGrant(session.error().message)
+                   : OAuthRefusal{u"temporarily_unavailable"_s, session.error().message};
     m_storage.flows().setSession(hash, session->sessionId);
     m_log.write("code_redeemed", client.address,
                 {{"client_id", clientId}, {"user_id", QString::number(user->id)}});

@@ -147,7 +147,10 @@ DeviceGrant::poll(const QString &deviceCode, const QString &clientId, const Clie
             return refused("invalid_grant", u"the account no longer exists"_s);
         Result<IssuedSession> session = m_sessions.open(*user, client);
         if (!session)
-            return refused("temporarily_unavailable", session.error().message);
+            return refused(session.error().code == ErrorCode::AccountBanned
+                               ? "access_denied"
+                               : "temporarily_unavailable",
+                           session.error().message);
         m_log.write("device_redeemed", client.address,
                     {{"client_id", clientId}, {"user_id", QString::number(user->id)}});
         return *session;

@@ -8,6 +8,7 @@
 #include "config/envfile_p.h"
 #include "config/yamlsource_p.h"
 
+#include <QFile>
 #include <QHostAddress>
 
 #include <algorithm>
@@ -404,6 +405,16 @@ Result<Config> loadConfig(const ConfigSources &sources)
     if (const Status status = completeBroker(draft, secrets); !status)
         return status.error();
     return draft.config;
+}
+
+ConfigSources ConfigSources::standard(const QString &configFile, const QString &envFile,
+                                      const QProcessEnvironment &environment)
+{
+    const QString fallback = QStringLiteral("config.yml");
+    return {!configFile.isEmpty()     ? configFile
+            : QFile::exists(fallback) ? fallback
+                                      : QString(),
+            envFile, environment};
 }
 
 } // namespace latchkey

@@ -171,6 +171,11 @@ struct ConfigSources
         configFile; //!< config.yml path; empty: none. A named file that cannot be read is an error.
     QString envFile; //!< .env path; empty or absent file: none
     QProcessEnvironment environment;
+
+    //! What the programs' --config and --env-file options name: \a configFile, or
+    //! config.yml in the current folder when none is named and it exists.
+    static ConfigSources standard(const QString &configFile, const QString &envFile,
+                                  const QProcessEnvironment &environment);
 };
 
 //! Reads and validates. On failure the Error's message names the key and says the fix,

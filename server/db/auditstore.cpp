@@ -23,6 +23,16 @@ QVariant nullableText(const QString &text)
 }
 } // namespace
 
+std::optional<qint64> AuditFilter::parseTime(const QString &text)
+{
+    bool isNumber = false;
+    const qint64 ms = text.toLongLong(&isNumber);
+    if (isNumber)
+        return ms >= 0 ? std::optional<qint64>(ms) : std::nullopt;
+    const QDateTime t = QDateTime::fromString(text, Qt::ISODateWithMs);
+    return t.isValid() ? std::optional<qint64>(t.toMSecsSinceEpoch()) : std::nullopt;
+}
+
 Status AuditStore::insert(const QList<AuditEvent> &events)
 {
     if (events.isEmpty())
@@ -51,11 +61,21 @@ Status AuditStore::insert(const QList<AuditEvent> &events)
 Result<QList<AuditEvent>> AuditStore::find(const AuditFilter &f)
 {
     constexpr qint64 end = std::numeric_limits<qint64>::max();
-    const Result<QSqlQuery *> q =
-        m_db.run(sql::findAuditEvents,
-                 {f.userId, f.userId, f.event.isNull() ? QStringLiteral("") : f.event, f.event,
-                  f.sinceMs, f.untilMs > 0 ? f.untilMs : end, f.after > 0 ? f.after : end, f.limit},
-                 "reading audit events");
+    qint64 cursorAt = end; // the page after event f.after: older than it, or as old with a lower id
+    if (f.after > 0) {
+        const Result<QSqlQuery *> at =
+            m_db.run(sql::auditEventTime, {f.after}, "reading an audit event's time");
+        if (!at)
+            return at.error();
+        if ((*at)->next())
+            cursorAt = (*at)->value(0).toLongLong();
+        (*at)->finish();
+    }
+    const Result<QSqlQuery *> q = m_db.run(
+        sql::findAuditEvents,
+        {f.userId, f.userId, f.event.isNull() ? QStringLiteral("") : f.event, f.event, f.sinceMs,
+         f.untilMs > 0 ? f.untilMs : end, cursorAt, cursorAt, f.after > 0 ? f.after : end, f.limit},
+        "reading audit events");
     if (!q)
         return q.error();
     QSqlQuery &row = **q;

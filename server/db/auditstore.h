@@ -6,6 +6,8 @@
 
 #include <QJsonObject>
 
+#include <optional>
+
 namespace latchkey {
 
 struct AuditEvent
@@ -28,6 +30,10 @@ struct AuditFilter
     qint64 untilMs = 0; //!< exclusive
     qint64 after = 0;   //!< the last id of the previous page (the list runs newest first)
     int limit = 100;
+
+    //! A filter's time as Unix milliseconds: ISO-8601 ("2026-12-04T10:00:00Z") or a number
+    //! of milliseconds; std::nullopt for anything else.
+    static std::optional<qint64> parseTime(const QString &text);
 };
 
 class AuditStore
@@ -37,7 +43,7 @@ public:
 
     //! Inserts \a events in one transaction.
     Status insert(const QList<AuditEvent> &events);
-    //! Newest first.
+    //! Newest first (by time, then id).
     Result<QList<AuditEvent>> find(const AuditFilter &filter);
     //! Clears the address and details of \a userId's rows (the user was deleted).
     Status forget(qint64 userId);

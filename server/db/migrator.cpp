@@ -1,6 +1,8 @@
 // Applies numbered SQL files in order, one transaction each, never dropping anything.
 #include "migrator.h"
 
+#include "logging.h"
+
 #include <latchkey/username.h>
 
 #include <QDateTime>
@@ -173,6 +175,44 @@ Status Migrator::fillIn(int version)
         set.bindValue(2, key);
         if (!set.exec())
             return m_db.failure(set, "storing a username's skeleton");
+    }
+    return Done{};
+}
+
+Status Migrator::prepare(const Config::Database &database, const QString &program)
+{
+    Result<std::unique_ptr<Database>> db =
+        Database::open(database, program + QStringLiteral("-schema"));
+    if (!db)
+        return db.error();
+    Migrator migrator(**db);
+    if (database.autoMigrate) {
+        const Result<QStringList> applied = migrator.migrate();
+        if (!applied)
+            return applied.error();
+        for (const QString &name : *applied)
+            qCInfo(lcDb) << "applied migration" << name;
+        return Done{};
+    }
+    const Result<int> current = migrator.currentVersion();
+    if (!current)
+        return current.error();
+    const int needed = migrator.latestVersion();
+    if (*current < needed) {
+        return Error{ErrorCode::DatabaseUnavailable,
+                     QStringLiteral(
+                         "the database schema is at version %1 and this %2 needs %3: run setup_db")
+                         .arg(*current)
+                         .arg(program)
+                         .arg(needed)};
+    }
+    if (*current > needed) {
+        return Error{ErrorCode::DatabaseUnavailable,
+                     QStringLiteral("the database schema (version %1) is newer than this %2 "
+                                    "(%3): upgrade it")
+                         .arg(*current)
+                         .arg(program)
+                         .arg(needed)};
     }
     return Done{};
 }

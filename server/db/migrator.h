@@ -32,6 +32,11 @@ public:
     //! schema_migrations. Returns the names applied (empty: already up to date).
     Result<QStringList> migrate();
 
+    //! What a program does before it uses the database: with database.auto_migrate, applies
+    //! what is pending; otherwise checks the schema is the one \a program was built for
+    //! ("… run setup_db" / "… upgrade it" when not).
+    static Status prepare(const Config::Database &database, const QString &program);
+
     //! Splits a migration file into statements (SQLite runs one per call): on ';' at the
     //! end of a line, outside '--' comments. Our migration files keep to that form.
     static QStringList splitStatements(const QString &sql);

@@ -37,18 +37,33 @@ inline constexpr Statement findUsers{
     " FROM users u WHERE (u.id = ? OR u.name_key LIKE ? ESCAPE '\\' OR lower(u.email) LIKE ?"
     " ESCAPE '\\') AND u.id > ? ORDER BY u.id LIMIT ?"};
 
+//! latchkey-admin names a user by id, username or e-mail address.
+inline constexpr Statement userByNameKey{
+    "user_by_name_key",
+    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
+    " u.is_guest, u.role, u.status FROM users u WHERE u.name_key = ?"};
+
+inline constexpr Statement usersByEmail{
+    "users_by_email",
+    "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
+    " u.is_guest, u.role, u.status FROM users u WHERE lower(u.email) = ? ORDER BY u.id LIMIT 10"};
+
 // audit_events: the activity log.
 inline constexpr Statement insertAuditEvent{
     "insert_audit_event", "INSERT INTO audit_events (at_ms, user_id, actor_id, event, address,"
                           " details) VALUES (?, ?, ?, ?, ?, ?)"};
 
-//! Newest first, after the id \a after (the last one of the previous page). Parameters: user
-//! (0: any), user, event ("": any), event, since, until, after, limit.
+//! Newest first (by time, then id: workers write their batches at different moments), after
+//! the event at (\a at_ms, \a id) that ended the previous page. Parameters: user (0: any),
+//! user, event ("": any), event, since, until, cursor time, cursor time, cursor id, limit.
 inline constexpr Statement findAuditEvents{
     "find_audit_events",
     "SELECT id, at_ms, user_id, actor_id, event, address, details FROM audit_events"
     " WHERE (? = 0 OR user_id = ?) AND (? = '' OR event = ?) AND at_ms >= ? AND at_ms < ?"
-    " AND id < ? ORDER BY id DESC LIMIT ?"};
+    " AND (at_ms < ? OR (at_ms = ? AND id < ?)) ORDER BY at_ms DESC, id DESC LIMIT ?"};
+
+inline constexpr Statement auditEventTime{"audit_event_time",
+                                          "SELECT at_ms FROM audit_events WHERE id = ?"};
 
 //! A deleted user's rows keep only the user id and the event (and the admin who acted).
 inline constexpr Statement forgetAuditEvents{

@@ -18,6 +18,15 @@ QString containing(const QString &text)
         .replace(u'_', QLatin1StringView("\\_"));
     return u'%' + escaped + u'%';
 }
+
+QList<User> readUsers(QSqlQuery &q)
+{
+    QList<User> users;
+    while (q.next())
+        users.append(userFromRow(q));
+    q.finish();
+    return users;
+}
 } // namespace
 
 Result<QList<User>> OperatorStore::find(const QString &query, qint64 after, int limit)
@@ -31,11 +40,37 @@ Result<QList<User>> OperatorStore::find(const QString &query, qint64 after, int 
                  "finding users");
     if (!q)
         return q.error();
-    QList<User> users;
-    while ((*q)->next())
-        users.append(userFromRow(**q));
-    (*q)->finish();
-    return users;
+    return readUsers(**q);
+}
+
+Result<QList<User>> OperatorStore::users(const Statement &statement, const QVariant &key,
+                                         const char *what)
+{
+    const Result<QSqlQuery *> q = m_db.run(statement, {key}, what);
+    if (!q)
+        return q.error();
+    return readUsers(**q);
+}
+
+Result<User> OperatorStore::named(const QString &who)
+{
+    bool isId = false;
+    const qint64 id = who.toLongLong(&isId);
+    const Result<QList<User>> found =
+        isId ? users(sql::userById, id, "reading a user")
+        : who.contains(u'@')
+            ? users(sql::usersByEmail, who.toLower(), "finding a user by e-mail")
+            : users(sql::userByNameKey, username::foldKey(who.trimmed()), "finding a user by name");
+    if (!found)
+        return found.error();
+    if (found->isEmpty())
+        return Error::notFound(QStringLiteral("no user is named %1").arg(who));
+    if (found->size() > 1)
+        return Error{ErrorCode::InvalidField,
+                     QStringLiteral("%1 users have the e-mail address %2; name one by id")
+                         .arg(found->size())
+                         .arg(who)};
+    return found->constFirst();
 }
 
 Result<Standing> OperatorStore::standing(qint64 userId)

@@ -24,6 +24,9 @@ public:
     //! Users whose id is \a query or whose name or e-mail holds it (case-insensitively),
     //! with ids above \a after, by id, at most \a limit. An empty query finds everyone.
     Result<QList<User>> find(const QString &query, qint64 after, int limit);
+    //! The user an operator names: a decimal id, an e-mail address (with "@"; InvalidField
+    //! when several users share it), or a username (any case). NotFound when none.
+    Result<User> named(const QString &who);
     //! NotFound when there is no such user.
     Result<Standing> standing(qint64 userId);
     //! NotFound when there is no such user (for the setters below too).
@@ -36,6 +39,7 @@ public:
     Result<int> revokeSessions(qint64 userId, const QString &reason, qint64 nowSecs);
 
 private:
+    Result<QList<User>> users(const Statement &statement, const QVariant &key, const char *what);
     //! Runs an UPDATE of one user row; NotFound when it changed none.
     Status updateUser(const Statement &statement, std::initializer_list<QVariant> values,
                       const char *what);

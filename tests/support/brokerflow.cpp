@@ -1,6 +1,7 @@
 // What a browser and a game do with the broker's redirects, by hand.
 #include "brokerflow.h"
 
+#include <QJsonDocument>
 #include <QRegularExpression>
 
 #include <latchkey/base64url.h>
@@ -133,6 +134,26 @@ TestResponse redeem(quint16 port, const QString &code, const QString &verifier,
     form.addQueryItem(QStringLiteral("client_id"), clientId);
     form.addQueryItem(QStringLiteral("code_verifier"), verifier);
     return postForm(port, "/oauth/token", form);
+}
+
+SignedIn devSignIn(quint16 port, const QString &email)
+{
+    const Pkce pkce = newPkce();
+    const QString code = codeOf(walk(
+        port, authorizePath(pkce, {{QStringLiteral("provider"), QStringLiteral("dev")}}), email));
+    const QJsonObject answer = redeem(port, code, pkce.verifier).json();
+    const QByteArray access = answer.value(QLatin1StringView("access_token")).toString().toLatin1();
+    // The session id is the access token's "sid" claim (a string, like "sub").
+    const QJsonObject claims =
+        QJsonDocument::fromJson(
+            QByteArray::fromBase64(access.split('.').value(1), QByteArray::Base64UrlEncoding))
+            .object();
+    return {access, answer.value(QLatin1StringView("refresh_token")).toString().toLatin1(),
+            claims.value(QLatin1StringView("sid")).toString().toLongLong(),
+            answer.value(QLatin1StringView("user"))
+                .toObject()
+                .value(QLatin1StringView("id"))
+                .toInteger()};
 }
 
 } // namespace latchkey::test

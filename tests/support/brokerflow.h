@@ -59,6 +59,18 @@ TestResponse deviceSignIn(quint16 port, const QString &userCode, const QString &
 //! Presses \a decision ("allow", "deny", …) on \a consentPage: POST /device/decision.
 TestResponse deviceDecide(quint16 port, const TestResponse &consentPage, const QString &decision);
 
+//! A session a test signed in through the development provider.
+struct SignedIn
+{
+    QByteArray access;
+    QByteArray refresh;
+    qint64 sessionId = 0; //!< the access token's "sid"
+    qint64 userId = 0;
+};
+//! Signs \a email in through the broker's development provider (authorize, walk, redeem):
+//! a new session; empty tokens when the sign-in was refused.
+SignedIn devSignIn(quint16 port, const QString &email);
+
 //! POST application/x-www-form-urlencoded \a form to \a path.
 TestResponse postForm(quint16 port, const QByteArray &path, const QUrlQuery &form);
 

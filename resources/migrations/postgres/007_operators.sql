@@ -17,8 +17,8 @@ CREATE TABLE audit_events (
     address  TEXT,
     details  JSONB
 );
-CREATE INDEX audit_events_user ON audit_events (user_id, id);
-CREATE INDEX audit_events_event ON audit_events (event, id);
+CREATE INDEX audit_events_user ON audit_events (user_id, at_ms);
+CREATE INDEX audit_events_event ON audit_events (event, at_ms);
 CREATE INDEX audit_events_at ON audit_events (at_ms);
 
 CREATE TABLE api_tokens (

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "${1:-$(dirname "$0")/../..}"
 files=$(git ls-files 'common/*.cpp' 'common/*.h' 'server/*.cpp' 'server/*.h' 'setup_db/*.cpp' \
-        'setup_db/*.h' 'client/*.cpp' 'client/*.h')
+        'setup_db/*.h' 'admin/*.cpp' 'admin/*.h' 'client/*.cpp' 'client/*.h')
 status=0
 for f in $files; do
     lines=$(wc -l <"$f")

@@ -680,6 +680,24 @@ void TestConfig::refusals_data()
     QTest::newRow("SERVER_WORKERS negative")
         << FileKind::None << none << none << env(u"SERVER_WORKERS=-1"_s)
         << QStringList{u"SERVER_WORKERS"_s, u"at least 0"_s};
+    QTest::newRow("METRICS_LISTEN without a port")
+        << FileKind::None << none << none << env(u"METRICS_LISTEN=127.0.0.1"_s)
+        << QStringList{u"METRICS_LISTEN"_s, u"127.0.0.1:9464"_s};
+    QTest::newRow("METRICS_LISTEN a host name")
+        << FileKind::None << none << none << env(u"METRICS_LISTEN=metrics.example:9464"_s)
+        << QStringList{u"METRICS_LISTEN"_s, u"IP address"_s};
+    QTest::newRow("METRICS_LISTEN IPv6 without brackets")
+        << FileKind::None << none << none << env(u"METRICS_LISTEN=::1:9464"_s)
+        << QStringList{u"METRICS_LISTEN"_s};
+    QTest::newRow("rate limit burst zero")
+        << FileKind::Yaml << yaml("security:\n  rate_limit_player_burst: 0\n") << none << noEnv
+        << QStringList{u"security.rate_limit_player_burst"_s, u"at least 1"_s};
+    QTest::newRow("RATE_LIMITS not a switch")
+        << FileKind::None << none << none << env(u"RATE_LIMITS=sometimes"_s)
+        << QStringList{u"RATE_LIMITS"_s};
+    QTest::newRow("audit retention negative")
+        << FileKind::Yaml << yaml("audit:\n  retention_days: -1\n") << none << noEnv
+        << QStringList{u"audit.retention_days"_s, u"at least 0"_s};
     QTest::newRow("max_connections zero")
         << FileKind::Yaml << yaml("server:\n  max_connections: 0\n") << none << noEnv
         << QStringList{u"server.max_connections"_s};

@@ -28,6 +28,7 @@ struct Shared
     TokenIssuer tokens{config.security};
     LoginLog log{QString(), false};
     FailureLimiter limiter{config.security.failedAuthPerMinute};
+    RequestLimiter requests{config.security};
     std::atomic<int> handled{0};
 
     explicit Shared(Config c) : config(std::move(c)) {}
@@ -40,13 +41,13 @@ public:
 
     void addRoutes(Router &router) override
     {
-        router.add("POST", "/json", {Body::Json, Auth::None, false}, this, &TestRoutes::echo);
-        router.add("POST", "/form", {Body::Form, Auth::None, false}, this, &TestRoutes::echo);
+        router.add("POST", "/json", {.body = Body::Json}, this, &TestRoutes::echo);
+        router.add("POST", "/form", {.body = Body::Form}, this, &TestRoutes::echo);
         router.add("GET", "/plain", {}, this, &TestRoutes::echo);
         router.add("POST", "/plain", {}, this, &TestRoutes::echo);
-        router.add("GET", "/db", {Body::None, Auth::None, true}, this, &TestRoutes::echo);
-        router.add("GET", "/me", {Body::None, Auth::Bearer, true}, this, &TestRoutes::me);
-        router.add("GET", "/boss", {Body::None, Auth::Admin, true}, this, &TestRoutes::me);
+        router.add("GET", "/db", {.database = true}, this, &TestRoutes::echo);
+        router.add("GET", "/me", {.auth = Auth::Bearer, .database = true}, this, &TestRoutes::me);
+        router.add("GET", "/boss", {.auth = Auth::Admin, .database = true}, this, &TestRoutes::me);
         router.add("GET", "/things/{id}", {}, this, &TestRoutes::id);
         router.add("GET", "/things/{id}/parts", {}, this, &TestRoutes::id);
     }
@@ -86,7 +87,8 @@ public:
           m_sessions(shared.tokens, shared.config.security, m_storage, m_audit, shared.limiter,
                      systemClock()),
           m_apiTokens(m_storage, m_audit, systemClock()),
-          m_router(m_storage, m_sessions, m_apiTokens), m_routes(shared)
+          m_router(m_storage, m_sessions, m_apiTokens, shared.requests, systemClock()),
+          m_routes(shared)
     {
         m_router.addGroup(m_routes);
     }

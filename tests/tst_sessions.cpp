@@ -99,7 +99,7 @@ void TestSessions::cleanup()
 
 IssuedSession TestSessions::signIn(const ExternalIdentity &identity)
 {
-    const Result<IssuedSession> session = m_signIn->finish(identity, m_client);
+    const Result<IssuedSession> session = m_signIn->finish(identity, m_client, u"google");
     if (!session)
         qWarning() << "sign-in failed:" << session.error().message;
     return session ? *session : IssuedSession{};
@@ -152,7 +152,7 @@ void TestSessions::refusedProviderTokenCountsAsFailure()
     SignInService signIn(*m_sessions, *m_storage, *m_log, one, Config::Guest{},
                          [this] { return m_nowMs; });
     const Error error{ErrorCode(code), QStringLiteral("no")};
-    const Result<IssuedSession> session = signIn.finish(error, m_client);
+    const Result<IssuedSession> session = signIn.finish(error, m_client, u"google");
     QVERIFY(!session);
     QCOMPARE(session.error().code, ErrorCode(code));
     QCOMPARE(!one.beginSignIn(m_storage->failures(), m_client.address, m_nowMs), counts);

@@ -101,11 +101,14 @@ void AccountRoutes::login(Call &call)
         call.responder.sendError(attempt.error());
         return;
     }
-    auto done = [this, client = call.client(), responder = call.responder,
+    const QString providerName = dev        ? QStringLiteral("dev")
+                                 : upstream ? upstream->name()
+                                            : QStringLiteral("google");
+    auto done = [this, client = call.client(), responder = call.responder, providerName,
                  attempt = std::move(*attempt)](Result<ExternalIdentity> identity) {
         if (identity && responder.isClientGone())
             return; // no one would receive the session: do not open one
-        answer(responder, m_signIn.finish(identity, client));
+        answer(responder, m_signIn.finish(identity, client, providerName));
     };
     if (dev) {
         done(m_devIdp->verifyIdToken(*token)); // local: its key is ours
@@ -156,7 +159,7 @@ void AccountRoutes::steamLogin(Call &call)
         if (identity && responder.isClientGone())
             return; // no one would receive the session: do not open one
         if (linkTicket.isEmpty() || !identity) {
-            answer(responder, m_signIn.finish(identity, client));
+            answer(responder, m_signIn.finish(identity, client, u"steam"));
             return;
         }
         // Used only now: a ticket Steam refused leaves the link ticket for another try.
@@ -164,7 +167,7 @@ void AccountRoutes::steamLogin(Call &call)
         if (!user && user.error().code == ErrorCode::NotFound)
             responder.sendError({ErrorCode::InvalidField, user.error().message});
         else
-            answer(responder, user ? m_signIn.finishLink(*user, identity, client)
+            answer(responder, user ? m_signIn.finishLink(*user, identity, client, u"steam")
                                    : Result<IssuedSession>(user.error()));
     };
     auto check = [this, ticket = *ticket, responder = call.responder,

@@ -5,8 +5,10 @@ namespace latchkey {
 
 void HealthRoutes::addRoutes(Router &router)
 {
-    router.add("GET", "/health", {}, this, &HealthRoutes::health);
-    router.add("GET", "/health/ready", {.database = true}, this, &HealthRoutes::ready);
+    // Load balancers probe these often: never rate limited.
+    router.add("GET", "/health", {.limited = false}, this, &HealthRoutes::health);
+    router.add("GET", "/health/ready", {.database = true, .limited = false}, this,
+               &HealthRoutes::ready);
 }
 
 void HealthRoutes::health(Call &call)

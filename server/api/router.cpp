@@ -3,6 +3,8 @@
 
 #include <QJsonDocument>
 
+#include <chrono>
+
 namespace latchkey {
 
 ClientInfo Call::client() const
@@ -10,9 +12,14 @@ ClientInfo Call::client() const
     return {http.peer, QString::fromUtf8(http.header("user-agent"))};
 }
 
-Router::Router(Storage &storage, SessionService &sessions, ApiTokens &apiTokens)
-    : m_storage(storage), m_sessions(sessions), m_apiTokens(apiTokens)
+Router::Router(Storage &storage, SessionService &sessions, ApiTokens &apiTokens,
+               RequestLimiter &limiter, Clock clock)
+    : m_storage(storage), m_sessions(sessions), m_apiTokens(apiTokens), m_limiter(limiter),
+      m_clock(std::move(clock))
 {
+    m_stats.push_back(std::make_unique<RouteStats>());
+    m_unmatched = m_stats.back().get();
+    m_unmatched->route = "unmatched";
 }
 
 namespace {
@@ -37,9 +44,15 @@ void Router::add(QByteArrayView method, QByteArrayView path, RouteRules rules, H
         m_mediaTypes.append(mediaTypeOf(rules.body).toByteArray());
     const qsizetype at = path.indexOf("/{id}");
     const bool takesId = at >= 0;
+    // Before the misses' counters, which stay last.
+    auto stats = std::make_unique<RouteStats>();
+    stats->method = method.toByteArray();
+    stats->route = path.toByteArray();
+    RouteStats *counters = stats.get();
+    m_stats.insert(m_stats.end() - 1, std::move(stats));
     m_routes.push_back({method.toByteArray(), (takesId ? path.first(at + 1) : path).toByteArray(),
                         takesId ? path.sliced(at + 5).toByteArray() : QByteArray(), takesId, rules,
-                        std::move(handler)});
+                        std::move(handler), counters});
 }
 
 bool Router::Route::matches(QByteArrayView requestPath, qint64 *id) const
@@ -98,14 +111,20 @@ void Router::refuseUnrouted(const HttpRequest &request, const Responder &respond
 
 void Router::handle(const HttpRequest &request, Responder responder)
 {
+    const auto start = std::chrono::steady_clock::now();
+    qint64 id = 0;
+    const Route *route = find(request, &id);
+    responder.observe([stats = route ? route->stats : m_unmatched, start](int status) {
+        stats->record(status, std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - start)
+                                  .count());
+    });
     // A body in a media type that no route reads is refused before routing, as unread.
     const QByteArray mediaType = request.body.isEmpty() ? QByteArray() : request.mediaType();
     if (!request.body.isEmpty() && !m_mediaTypes.contains(mediaType)) {
         refuseMediaType(responder, m_mediaTypes.join(" or "));
         return;
     }
-    qint64 id = 0;
-    const Route *route = find(request, &id);
     if (!route) {
         refuseUnrouted(request, responder);
         return;
@@ -131,11 +150,36 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
         }
         call.body = doc.object();
     }
+    const bool anonymous = route.rules.auth == Auth::None;
+    const bool limited = route.rules.limited && m_limiter.enabled();
+    if (limited && anonymous && !checkRate(call))
+        return false;
     if (route.rules.database && !m_storage.isAvailable()) {
         call.responder.sendError(Error::databaseUnavailable());
         return false;
     }
-    return route.rules.auth == Auth::None || checkBearer(call, route.rules.auth);
+    if (anonymous)
+        return true;
+    return checkBearer(call, route.rules.auth) && (!limited || checkRate(call));
+}
+
+bool Router::checkRate(Call &call)
+{
+    const qint64 now = m_clock();
+    const RequestLimiter::Verdict v =
+        call.session.user.id != 0
+            ? m_limiter.takeUser(call.session.user.id, call.session.user.role, now)
+            : m_limiter.takeAddress(call.http.peer, now);
+    call.responder.addHeader("X-RateLimit-Limit", QByteArray::number(v.limit));
+    call.responder.addHeader("X-RateLimit-Remaining", QByteArray::number(v.remaining));
+    call.responder.addHeader("X-RateLimit-Reset", QByteArray::number(v.resetSecs));
+    if (v.allowed)
+        return true;
+    call.responder.sendError(
+        {ErrorCode::RateLimited,
+         QStringLiteral("too many requests; try again in %1 s").arg(v.retryAfterSecs),
+         v.retryAfterSecs});
+    return false;
 }
 
 bool Router::checkBearer(Call &call, Auth auth)

@@ -3,15 +3,18 @@
 #pragma once
 
 #include "auth/apitokens.h"
+#include "auth/requestlimiter.h"
 #include "auth/session.h"
 #include "auth/sessionservice.h"
 #include "db/storage.h"
 #include "http/httprequest.h"
 #include "http/responder.h"
+#include "routestats.h"
 
 #include <QJsonObject>
 
 #include <functional>
+#include <memory>
 #include <vector>
 
 namespace latchkey {
@@ -42,6 +45,7 @@ struct RouteRules
     Body body = Body::None;
     Auth auth = Auth::None;
     bool database = false; //!< 503 while this worker cannot reach the database
+    bool limited = true;   //!< counts against the request rate limits (health checks do not)
 };
 
 class Router;
@@ -60,7 +64,8 @@ class Router : public RequestHandler
 public:
     using Handler = std::function<void(Call &)>;
 
-    Router(Storage &storage, SessionService &sessions, ApiTokens &apiTokens);
+    Router(Storage &storage, SessionService &sessions, ApiTokens &apiTokens,
+           RequestLimiter &limiter, Clock clock);
 
     //! \a method and \a path exactly ("GET", "/api/me"); a path may have several methods. A
     //! path segment "{id}" (at most one) matches a positive decimal number (Call::pathId):
@@ -77,6 +82,9 @@ public:
 
     void handle(const HttpRequest &request, Responder responder) override;
 
+    //! Every route's counters, in the order of add(), then the misses' ("unmatched").
+    const std::vector<std::unique_ptr<RouteStats>> &stats() const { return m_stats; }
+
 private:
     struct Route
     {
@@ -86,6 +94,7 @@ private:
         bool takesId = false;
         RouteRules rules;
         Handler handler;
+        RouteStats *stats;
 
         //! Whether \a requestPath is this route's; \a id gets the number of an "/{id}" path.
         bool matches(QByteArrayView requestPath, qint64 *id) const;
@@ -98,11 +107,18 @@ private:
     //! \a mediaType: the body's, parsed once by handle().
     bool check(const Route &route, const QByteArray &mediaType, Call &call);
     bool checkBearer(Call &call, Auth auth);
+    //! Takes one request from the caller's bucket (the user's after a Bearer check, else the
+    //! address's) and adds the X-RateLimit-* headers; false when refused (answered 429).
+    bool checkRate(Call &call);
 
     Storage &m_storage;
     SessionService &m_sessions;
     ApiTokens &m_apiTokens;
+    RequestLimiter &m_limiter;
+    const Clock m_clock;
     std::vector<Route> m_routes;
+    std::vector<std::unique_ptr<RouteStats>> m_stats;
+    RouteStats *m_unmatched;
     QByteArrayList m_mediaTypes; //!< what any route reads: JSON, and forms when a route takes them
 };
 

@@ -145,6 +145,10 @@ Status LatchkeyServer::start()
         return std::unique_ptr<RequestHandler>(new Worker(*context, index));
     });
     connect(m_http.get(), &HttpServer::stopped, this, &LatchkeyServer::stopped);
+    HttpServer *http = m_http.get();
+    m_context->metrics.setConnectionCount([http] { return http->openConnections(); });
+    if (const Status metrics = startMetrics(); !metrics)
+        return metrics;
     // Right from the first request when the port is configured; else once listening.
     m_context->publicUrl.setPort(quint16(m_config.server.port));
     if (m_context->devIdp && m_config.server.port != 0)
@@ -174,6 +178,25 @@ Status LatchkeyServer::start()
     return Done{};
 }
 
+Status LatchkeyServer::startMetrics()
+{
+    QString address;
+    quint16 port = 0;
+    if (!parseListenAddress(m_config.server.metricsListen, &address, &port))
+        return Done{}; // off (loadConfig() refused anything else that is not empty)
+    const MetricsRegistry *registry = &m_context->metrics;
+    m_metricsHttp = std::make_unique<HttpServer>(HttpLimits{}, 1, [registry](int) {
+        return std::unique_ptr<RequestHandler>(new MetricsHandler(*registry));
+    });
+    if (const Status listening = m_metricsHttp->listen(QHostAddress(address), port); !listening)
+        return Error{listening.error().code,
+                     QStringLiteral("metrics_listen %1: %2")
+                         .arg(m_config.server.metricsListen, listening.error().message)};
+    qCInfo(lcServer).noquote()
+        << QStringLiteral("metrics at http://%1/metrics").arg(m_config.server.metricsListen);
+    return Done{};
+}
+
 quint16 LatchkeyServer::port() const
 {
     return m_http ? m_http->port() : 0;
@@ -181,6 +204,8 @@ quint16 LatchkeyServer::port() const
 
 void LatchkeyServer::shutdown()
 {
+    if (m_metricsHttp)
+        m_metricsHttp->shutdown(0);
     if (m_http)
         m_http->shutdown(m_config.server.shutdownTimeoutMs);
     else

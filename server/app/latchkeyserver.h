@@ -25,6 +25,8 @@ public:
     //! (migrating it when database.auto_migrate), opens logs, starts workers and listens.
     Status start();
     quint16 port() const;
+    //! The metrics listener's port (0 when it is off).
+    quint16 metricsPort() const { return m_metricsHttp ? m_metricsHttp->port() : 0; }
     const Config &config() const { return m_config; }
 
     //! Graceful: stop accepting, answer what is in flight, close databases; emits stopped().
@@ -43,10 +45,14 @@ Q_SIGNALS:
     void stopped();
 
 private:
+    //! The /metrics listener when server.metrics_listen names one.
+    Status startMetrics();
+
     Config m_config;
     Clock m_clock;
     std::unique_ptr<ServerContext> m_context;
     std::unique_ptr<HttpServer> m_http;
+    std::unique_ptr<HttpServer> m_metricsHttp; //!< server.metrics_listen
 };
 
 } // namespace latchkey

@@ -12,7 +12,7 @@ QString loginLogPath(const Config::Server &server)
 
 ServerContext::ServerContext(const Config &config, Clock clock, const QString &boundHost)
     : config(config), clock(std::move(clock)), tokens(config.security),
-      limiter(config.security.failedAuthPerMinute),
+      limiter(config.security.failedAuthPerMinute), requests(config.security),
       providerCalls(config.security.providerCallsPerAddress,
                     config.security.providerQueuePerAddress),
       loginLog(loginLogPath(config.server), config.server.jsonLogs),

@@ -1,6 +1,6 @@
 // What all workers share: configuration, clock, token keys, the failure limiter, the
-// provider call places, the login log, the development provider, the public address and
-// the upstream providers' keys. Thread-safe or immutable.
+// request limiter, the provider call places, the login log, the development provider, the public
+// address and the upstream providers' keys. Thread-safe or immutable.
 #pragma once
 
 #include "auth/broker.h"
@@ -9,8 +9,10 @@
 #include "auth/keyset.h"
 #include "auth/loginlog.h"
 #include "auth/providercallgate.h"
+#include "auth/requestlimiter.h"
 #include "auth/tokenissuer.h"
 #include "config/config.h"
+#include "metrics.h"
 
 #include <latchkey/clock.h>
 
@@ -28,12 +30,14 @@ struct ServerContext
     const Clock clock;
     const TokenIssuer tokens;
     FailureLimiter limiter;
+    RequestLimiter requests;        //!< request rate limits (security.rate_limits)
     ProviderCallGate providerCalls; //!< provider calls per client address
     KeySet googleKeys;              //!< Google's JWKS, fetched by one worker for all
     LoginLog loginLog;
     const std::unique_ptr<DevIdentityProvider> devIdp; //!< null unless providers.dev.enabled
     PublicUrl publicUrl;                               //!< its port is set once listening
     std::map<QString, KeySet> upstreamKeys;            //!< each oidc upstream's JWKS, by name
+    MetricsRegistry metrics;                           //!< every worker's counters
 };
 
 } // namespace latchkey

@@ -27,7 +27,8 @@ std::vector<std::unique_ptr<Upstream>> upstreamsFor(ServerContext &context)
 } // namespace
 
 Worker::Worker(ServerContext &context, int index)
-    : m_storage(context.config.database, QStringLiteral("latchkey-worker-%1").arg(index),
+    : m_context(context), m_index(index),
+      m_storage(context.config.database, QStringLiteral("latchkey-worker-%1").arg(index),
                 context.clock),
       m_audit(context.loginLog, m_storage, context.config.audit.retentionDays, context.clock),
       m_sessions(context.tokens, context.config.security, m_storage, m_audit, context.limiter,
@@ -36,7 +37,8 @@ Worker::Worker(ServerContext &context, int index)
       m_accountAdmin(m_storage, m_audit, context.clock),
       m_signIn(m_sessions, m_storage, m_audit, context.limiter, context.config.guest,
                context.clock),
-      m_router(m_storage, m_sessions, m_apiTokens), m_health(m_storage),
+      m_router(m_storage, m_sessions, m_apiTokens, context.requests, context.clock),
+      m_health(m_storage),
       m_devIdp(context.devIdp ? std::make_unique<DevIdpRoutes>(*context.devIdp) : nullptr),
       m_broker(context.config, context.publicUrl, m_storage, m_sessions, m_signIn, m_audit,
                upstreamsFor(context), context.clock),
@@ -63,9 +65,13 @@ Worker::Worker(ServerContext &context, int index)
     m_router.addGroup(m_admin);
     if (m_devIdp)
         m_router.addGroup(*m_devIdp);
+    context.metrics.add(index, &m_router, &m_sessions.metrics());
 }
 
-Worker::~Worker() = default;
+Worker::~Worker()
+{
+    m_context.metrics.remove(m_index);
+}
 
 void Worker::handle(const HttpRequest &request, Responder responder)
 {

@@ -37,6 +37,8 @@ public:
     void handle(const HttpRequest &request, Responder responder) override;
 
 private:
+    ServerContext &m_context;
+    const int m_index;
     // Destruction runs backwards: the route groups (and the checks they have in flight)
     // first, the database last, on this thread.
     Storage m_storage;

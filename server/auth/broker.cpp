@@ -209,7 +209,7 @@ void Broker::finishFlow(const Flow &flow, const Result<ExternalIdentity> &identi
         const Status linked = m_signIn.link(linkUser, *identity, client);
         user = linked ? m_storage.users().byId(linkUser) : Result<User>(linked.error());
     } else {
-        user = m_signIn.userFor(identity, client);
+        user = m_signIn.userFor(identity, client, flow.value("provider"));
     }
     if (user && user->status == "banned"_L1)
         user = SessionService::bannedError(m_storage, user->id);

@@ -82,6 +82,7 @@ Result<IssuedSession> SessionService::refresh(QByteArrayView refreshToken, const
 {
     const Result<RefreshClaims> claims = m_tokens.verifyRefreshToken(refreshToken);
     if (!claims) {
+        m_metrics.refresh(AuthMetrics::Refresh::Refused);
         // Only a token that is not ours can be a guess: those wait out the failure limit.
         // One whose MAC verifies is never held back by it, so one attacker behind a NAT
         // cannot lock out the players who share its address.
@@ -94,8 +95,13 @@ Result<IssuedSession> SessionService::refresh(QByteArrayView refreshToken, const
     const qint64 now = nowSecs();
     Result<User> user = m_storage.sessions().advance(claims->sessionId, claims->counter, now,
                                                      now + m_tokens.refreshLifetimeSecs());
-    if (!user && user.error().code == ErrorCode::NotFound)
-        user = retriedRefresh(*claims, now, client); // lost the race, or an old token
+    AuthMetrics::Refresh outcome = AuthMetrics::Refresh::Rotated;
+    if (!user && user.error().code == ErrorCode::NotFound) {
+        outcome = AuthMetrics::Refresh::Refused;
+        user = retriedRefresh(*claims, now, client, &outcome); // lost the race, or an old token
+    }
+    m_metrics.refresh(
+        user || outcome == AuthMetrics::Refresh::Reuse ? outcome : AuthMetrics::Refresh::Refused);
     if (!user)
         return user.error();
     m_log.write("refresh", client.address, {userField(user->id), sessionField(claims->sessionId)});
@@ -103,7 +109,7 @@ Result<IssuedSession> SessionService::refresh(QByteArrayView refreshToken, const
 }
 
 Result<User> SessionService::retriedRefresh(const RefreshClaims &claims, qint64 now,
-                                            const ClientInfo &client)
+                                            const ClientInfo &client, AuthMetrics::Refresh *outcome)
 {
     const Result<SessionRecord> session = m_storage.sessions().find(claims.sessionId);
     if (!session && session.error().code != ErrorCode::NotFound)
@@ -121,6 +127,7 @@ Result<User> SessionService::retriedRefresh(const RefreshClaims &claims, qint64 
                 return revoked.error();
             m_log.write("refresh_reuse", client.address,
                         {userField(session->userId), sessionField(session->id)});
+            *outcome = AuthMetrics::Refresh::Reuse;
         }
         return refused(
             {ErrorCode::InvalidRefreshToken,
@@ -130,6 +137,7 @@ Result<User> SessionService::retriedRefresh(const RefreshClaims &claims, qint64 
     const Result<User> owner = m_storage.users().byId(session->userId);
     if (!owner && owner.error().code == ErrorCode::NotFound)
         return refused(invalidRefreshToken(), client);
+    *outcome = AuthMetrics::Refresh::Grace;
     return owner;
 }
 

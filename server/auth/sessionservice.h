@@ -3,6 +3,7 @@
 #pragma once
 
 #include "auditlog.h"
+#include "authmetrics.h"
 #include "failurelimiter.h"
 #include "session.h"
 #include "tokenissuer.h"
@@ -38,6 +39,9 @@ public:
     //! AccountBanned when the session ended because its user is banned.
     Result<AuthenticatedSession> authenticate(QByteArrayView accessToken);
 
+    //! This worker's sign-in and refresh counters (SignInService counts into them too).
+    AuthMetrics &metrics() { return m_metrics; }
+
     //! 403 account_banned for user \a userId, with the operator's reason when one was given.
     static Error bannedError(Storage &storage, qint64 userId);
 
@@ -55,8 +59,9 @@ private:
     //! \a refusal, or AccountBanned when \a userId is banned (a ban ends every session, so
     //! an ended session is where a banned player's tokens arrive).
     Error endedSession(const Error &refusal, qint64 userId);
+    //! \a outcome: set to Grace or Reuse when it is one.
     Result<User> retriedRefresh(const RefreshClaims &claims, qint64 nowSecs,
-                                const ClientInfo &client);
+                                const ClientInfo &client, AuthMetrics::Refresh *outcome);
     IssuedSession issue(const User &user, qint64 sessionId, qint64 counter) const;
     //! Logs a refused refresh and counts it against the client's address (for every
     //! instance); returns the seconds to wait when the address was past the limit already.
@@ -71,6 +76,7 @@ private:
     AuditLog &m_log;
     FailureLimiter &m_limiter;
     const Clock m_clock;
+    AuthMetrics m_metrics;
 };
 
 } // namespace latchkey

@@ -19,17 +19,19 @@ Result<SignInAttempt> SignInService::begin(const ClientInfo &client)
 }
 
 Result<IssuedSession> SignInService::finish(const Result<ExternalIdentity> &identity,
-                                            const ClientInfo &client)
+                                            const ClientInfo &client, QStringView provider)
 {
-    const Result<User> user = userFor(identity, client);
+    const Result<User> user = userFor(identity, client, provider);
     if (!user)
         return user.error();
     return m_sessions.open(*user, client);
 }
 
 Result<User> SignInService::userFor(const Result<ExternalIdentity> &identity,
-                                    const ClientInfo &client)
+                                    const ClientInfo &client, QStringView provider)
 {
+    m_sessions.metrics().signIn(provider, identity ? AuthMetrics::SignIn::Success
+                                                   : AuthMetrics::SignIn::Failure);
     if (!identity) {
         if (identity.error().code == ErrorCode::InvalidProviderToken)
             m_limiter.recordFailure(m_storage.failures(), client.address, m_clock());
@@ -74,6 +76,9 @@ Result<User> SignInService::guestUser(const ClientInfo &client)
         QStringLiteral("guest/") + FailureLimiter::clientKey(client.address), window);
     if (!created)
         return created.error();
+    m_sessions.metrics().signIn(u"guest", *created > m_guest.perAddressPerMinute
+                                              ? AuthMetrics::SignIn::Failure
+                                              : AuthMetrics::SignIn::Success);
     if (*created > m_guest.perAddressPerMinute)
         return Error{ErrorCode::RateLimited,
                      QStringLiteral("too many guest accounts from this address; try again later"),
@@ -106,10 +111,11 @@ Status SignInService::link(qint64 userId, const ExternalIdentity &identity,
 
 Result<IssuedSession> SignInService::finishLink(qint64 userId,
                                                 const Result<ExternalIdentity> &identity,
-                                                const ClientInfo &client)
+                                                const ClientInfo &client, QStringView provider)
 {
     if (!identity)
-        return finish(identity, client); // logged and counted as a failed sign-in
+        return finish(identity, client, provider); // logged and counted as a failed sign-in
+    m_sessions.metrics().signIn(provider, AuthMetrics::SignIn::Success);
     if (const Status linked = link(userId, *identity, client); !linked)
         return linked.error();
     const Result<User> user = m_storage.users().byId(userId);

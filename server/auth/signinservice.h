@@ -29,10 +29,12 @@ public:
     //! and, when the provider refused the token, counted against the client's address;
     //! otherwise the identity's user (created on the first sign-in, named after the e-mail
     //! address) gets a new session.
-    Result<IssuedSession> finish(const Result<ExternalIdentity> &identity,
-                                 const ClientInfo &client);
+    //! \a provider names the sign-in in the metrics ("google", "steam", an upstream's name).
+    Result<IssuedSession> finish(const Result<ExternalIdentity> &identity, const ClientInfo &client,
+                                 QStringView provider);
     //! finish() without the session: the broker opens it when its code is redeemed.
-    Result<User> userFor(const Result<ExternalIdentity> &identity, const ClientInfo &client);
+    Result<User> userFor(const Result<ExternalIdentity> &identity, const ClientInfo &client,
+                         QStringView provider);
 
     //! POST /api/login/guest: a new guest user ("guest-xxxxxx") and its session. RateLimited
     //! past providers.guest.per_address_per_minute new guests from one address (all instances).
@@ -45,7 +47,7 @@ public:
     //! finish() for a sign-in that carried a link ticket: \a identity joins \a userId, who
     //! gets the new session.
     Result<IssuedSession> finishLink(qint64 userId, const Result<ExternalIdentity> &identity,
-                                     const ClientInfo &client);
+                                     const ClientInfo &client, QStringView provider);
 
 private:
     SessionService &m_sessions;

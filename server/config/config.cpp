@@ -176,6 +176,18 @@ bool isLoopbackHost(const QString &host)
     return true;
 }
 
+Status checkMetricsListen(ConfigDraft &draft)
+{
+    const QString &listen = draft.config.server.metricsListen;
+    QString address;
+    quint16 port = 0;
+    if (listen.isEmpty() || parseListenAddress(listen, &address, &port))
+        return Done{};
+    return invalidConfig(u"%1 is %2; it must be an IP address and a port, e.g. 127.0.0.1:9464 "
+                         "(or empty for no metrics listener)"_s.arg(
+                             draft.nameOf(&draft.config.server.metricsListen), listen));
+}
+
 Status checkJwtSecret(ConfigDraft &draft)
 {
     auto &security = draft.config.security;
@@ -228,6 +240,7 @@ const Rule rules[] = {
 
     OneOf{[](Config &c) { return &c.security.jwtAlgorithm; }, jwtAlgorithms, {}},
     Check{checkJwtSecret},
+    Check{checkMetricsListen},
     AtLeast{[](Config &c) { return &c.security.accessTokenExpiryMinutes; }, 1},
     AtLeast{[](Config &c) { return &c.security.refreshTokenExpiryDays; }, 1},
     AtLeast{[](Config &c) { return &c.security.maxSessionsPerUser; }, 1},
@@ -235,6 +248,12 @@ const Rule rules[] = {
     AtLeast{[](Config &c) { return &c.security.failedAuthPerMinute; }, 0},
     AtLeast{[](Config &c) { return &c.security.providerCallsPerAddress; }, 1},
     AtLeast{[](Config &c) { return &c.security.providerQueuePerAddress; }, 0},
+    AtLeast{[](Config &c) { return &c.security.playerPerSecond; }, 1},
+    AtLeast{[](Config &c) { return &c.security.playerBurst; }, 1},
+    AtLeast{[](Config &c) { return &c.security.adminPerSecond; }, 1},
+    AtLeast{[](Config &c) { return &c.security.adminBurst; }, 1},
+    AtLeast{[](Config &c) { return &c.security.addressPerSecond; }, 1},
+    AtLeast{[](Config &c) { return &c.security.addressBurst; }, 1},
     AtLeast{[](Config &c) { return &c.server.workers; }, 0},
     AtLeast{[](Config &c) { return &c.audit.retentionDays; }, 0},
     AtLeast{[](Config &c) { return &c.server.maxConnections; }, 1},
@@ -405,16 +424,6 @@ Result<Config> loadConfig(const ConfigSources &sources)
     if (const Status status = completeBroker(draft, secrets); !status)
         return status.error();
     return draft.config;
-}
-
-ConfigSources ConfigSources::standard(const QString &configFile, const QString &envFile,
-                                      const QProcessEnvironment &environment)
-{
-    const QString fallback = QStringLiteral("config.yml");
-    return {!configFile.isEmpty()     ? configFile
-            : QFile::exists(fallback) ? fallback
-                                      : QString(),
-            envFile, environment};
 }
 
 } // namespace latchkey

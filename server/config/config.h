@@ -51,6 +51,17 @@ struct Config
         //! security.allow_private_picture_hosts: pictures may name a loopback, link-local or
         //! private IP address (development only: other players' clients fetch them).
         bool allowPrivatePictureHosts = false;
+        //! security.rate_limits, RATE_LIMITS: token buckets per user (by role) and per
+        //! address for anonymous routes, X-RateLimit-* on every API answer, 429 past them.
+        //! Off for load tests only; the failed-sign-in limit stays either way.
+        bool rateLimits = true;
+        //! security.rate_limit_<player|admin|address>_per_second and _burst.
+        int playerPerSecond = 20;
+        int playerBurst = 40;
+        int adminPerSecond = 100;
+        int adminBurst = 200;
+        int addressPerSecond = 50;
+        int addressBurst = 100;
     } security;
 
     struct Server
@@ -74,6 +85,9 @@ struct Config
         //! server.public_url, PUBLIC_URL: the address players' browsers reach (https; on a
         //! loopback host empty means http://<host>:<bound port>).
         QUrl publicUrl;
+        //! server.metrics_listen, METRICS_LISTEN: "host:port" of the Prometheus /metrics
+        //! listener ("127.0.0.1:9464", "[::1]:9464"); empty: no metrics listener.
+        QString metricsListen;
     } server;
 
     struct Google
@@ -164,6 +178,10 @@ struct Config
         int perAddressPerMinute = 10; //!< providers.guest.per_address_per_minute, then 429
     } guest;
 };
+
+//! "127.0.0.1:9464" or "[::1]:9464" as an IP address ("127.0.0.1", "::1") and a port; false
+//! when \a text is not one.
+bool parseListenAddress(const QString &text, QString *address, quint16 *port);
 
 struct ConfigSources
 {

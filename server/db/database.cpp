@@ -187,6 +187,7 @@ Error Database::prepareFailure()
 
 Error Database::statementFailed(bool connectionLost)
 {
+    s_errors.fetch_add(1, std::memory_order_relaxed); // rare: a locked add is fine
     if (m_inTransaction)
         rollback();
     // A statement that failed on a connection which still answers at once failed on its own

@@ -11,6 +11,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <atomic>
 #include <initializer_list>
 #include <memory>
 #include <string_view>
@@ -68,6 +69,9 @@ public:
     //! when the connection does not answer at once (it is then marked lost), else Internal.
     Error prepareFailure();
 
+    //! Statements and connections that failed, in all (latchkey_database_errors_total).
+    static quint64 errorCount() { return s_errors.load(std::memory_order_relaxed); }
+
     static bool isUniqueViolation(const QSqlQuery &query);
     //! The connection, not the statement, failed (PostgreSQL restarting, network gone).
     static bool isConnectionError(const QSqlError &error);
@@ -77,6 +81,8 @@ private:
     //! SELECT 1 on the connection as it is, without reconnecting.
     bool isAlive();
     Error statementFailed(bool connectionLost);
+
+    static inline std::atomic<quint64> s_errors{0};
 
     QSqlDatabase m_db;
     bool m_postgres;

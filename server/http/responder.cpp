@@ -7,7 +7,7 @@
 namespace latchkey {
 
 Responder::Responder(HttpConnection *connection, quint64 sequence)
-    : m_state(std::make_shared<State>(State{connection, sequence, false}))
+    : m_state(std::make_shared<State>(State{connection, sequence, false, {}, {}}))
 {
 }
 
@@ -18,8 +18,23 @@ void Responder::send(HttpResponse response) const
         return;
     }
     m_state->done = true;
+    response.headers.append(m_state->headers);
+    if (m_state->observer)
+        m_state->observer(response.status);
     if (HttpConnection *c = m_state->connection.data())
         c->respond(m_state->sequence, response);
+}
+
+void Responder::addHeader(QByteArray name, QByteArray value) const
+{
+    if (m_state)
+        m_state->headers.emplaceBack(std::move(name), std::move(value));
+}
+
+void Responder::observe(std::function<void(int)> observer) const
+{
+    if (m_state)
+        m_state->observer = std::move(observer);
 }
 
 bool Responder::isDone() const

@@ -5,6 +5,7 @@
 
 #include <QPointer>
 
+#include <functional>
 #include <memory>
 
 namespace latchkey {
@@ -21,6 +22,10 @@ public:
     Responder(HttpConnection *connection, quint64 sequence);
 
     void send(HttpResponse response) const;
+    //! Adds a header to whatever response is sent (e.g. X-RateLimit-*).
+    void addHeader(QByteArray name, QByteArray value) const;
+    //! \a observer gets the status of the response when it is sent (request metrics).
+    void observe(std::function<void(int status)> observer) const;
     void sendError(const Error &error) const { send(HttpResponse::error(error)); }
     bool isDone() const;
     //! The connection closed while the request was handled: nobody will read an answer.
@@ -32,6 +37,8 @@ private:
         QPointer<HttpConnection> connection;
         quint64 sequence = 0;
         bool done = false;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        std::function<void(int)> observer;
     };
     std::shared_ptr<State> m_state;
 };

@@ -12,7 +12,8 @@ namespace latchkey::test {
 
 //! A server of its own named \a name: a fresh PostgreSQL database on the fixture when \a pg
 //! is given, else the SQLite file <dir>/<name>.db; logs in <dir>/<name>-logs; a fixed secret;
-//! any free port; 2 workers; the failed-auth limit off. Suites change what they test.
+//! any free port; 2 workers; the failed-auth limit and the request limits off. Suites change
+//! what they test.
 inline Config testServerConfig(const QTemporaryDir &dir, const QString &name,
                                const std::optional<PgServer> &pg = std::nullopt)
 {
@@ -36,6 +37,7 @@ inline Config testServerConfig(const QTemporaryDir &dir, const QString &name,
     }
     c.security.jwtSecret = QByteArray("a-test-secret-that-is-long-enough-for-hs256!");
     c.security.failedAuthPerMinute = 0;
+    c.security.rateLimits = false;
     c.server.port = 0;
     c.server.workers = 2;
     c.server.logDir = dir.filePath(name + QStringLiteral("-logs"));

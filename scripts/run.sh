@@ -32,8 +32,9 @@ true | yes | on | 1)
 esac
 echo "run.sh: once the server listens, start the demo in another terminal: build/release/client/demo/latchkey-demo"
 echo "run.sh: or sign in from a terminal with a code: build/release/client/examples/latchkey-login --server http://127.0.0.1:8000"
+echo "run.sh: operate accounts from this folder: build/release/admin/latchkey-admin --help"
 
 scripts/deps.sh run
 cmake --preset release >/dev/null
-cmake --build --preset release --target latchkey-server setup_db latchkey-demo latchkey-login
+cmake --build --preset release --target latchkey-server setup_db latchkey-admin latchkey-demo latchkey-login
 exec build/release/server/latchkey-server "$@"

@@ -95,6 +95,7 @@ expect_control() {
 # 2. latchkey-server.
 expect_contents "$server_deb" "-rw-r--r-- root/root etc/latchkey/config.yml
 -rw------- root/root etc/latchkey/latchkey.env
+-rwxr-xr-x root/root usr/bin/latchkey-admin
 -rwxr-xr-x root/root usr/bin/latchkey-server
 -rwxr-xr-x root/root usr/bin/setup_db
 -rw-r--r-- root/root usr/lib/systemd/system/latchkey-server.service"
@@ -106,7 +107,7 @@ root=$work/root-latchkey-server
     fail "conffiles does not list exactly /etc/latchkey/config.yml and latchkey.env"
 
 # The binaries load from the system's libraries alone, never from the build tree.
-for exe in latchkey-server setup_db; do
+for exe in latchkey-server setup_db latchkey-admin; do
     ! ldd "$root/usr/bin/$exe" | grep -q "not found" || fail "$exe: $(ldd "$root/usr/bin/$exe")"
     ! readelf -d "$root/usr/bin/$exe" | grep -Eq 'R(UN)?PATH' || fail "$exe has an RPATH/RUNPATH"
     [[ "$(env -i "$root/usr/bin/$exe" --version)" == "$exe $version" ]] ||

@@ -175,17 +175,7 @@ void AdminRoutes::userSessions(Call &call)
         call.responder.sendError(user.error());
         return;
     }
-    const Result<QList<DeviceSession>> sessions =
-        m_storage.sessions().live(call.pathId, m_clock() / 1000);
-    if (!sessions) {
-        call.responder.sendError(sessions.error());
-        return;
-    }
-    const qint64 current = call.session.claims.sessionId;
-    call.responder.send(HttpResponse::json(
-        200, json::collection("sessions", json::list(*sessions, [current](const DeviceSession &s) {
-                                  return SessionRoutes::toJson(s, current);
-                              }))));
+    SessionRoutes::answerLiveSessions(call, m_storage, call.pathId, m_clock() / 1000);
 }
 
 void AdminRoutes::endSession(Call &call)

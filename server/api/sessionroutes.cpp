@@ -44,8 +44,12 @@ QJsonObject SessionRoutes::toJson(const DeviceSession &s, qint64 currentSessionI
 
 void SessionRoutes::list(Call &call)
 {
-    const Result<QList<DeviceSession>> sessions =
-        m_storage.sessions().live(call.session.user.id, m_clock() / 1000);
+    answerLiveSessions(call, m_storage, call.session.user.id, m_clock() / 1000);
+}
+
+void SessionRoutes::answerLiveSessions(Call &call, Storage &storage, qint64 userId, qint64 nowSecs)
+{
+    const Result<QList<DeviceSession>> sessions = storage.sessions().live(userId, nowSecs);
     if (!sessions) {
         call.responder.sendError(sessions.error());
         return;

@@ -26,6 +26,9 @@ public:
     static QString maskedAddress(const QString &address);
     //! {"id","created_at","last_refresh","user_agent","address" (masked),"current"}.
     static QJsonObject toJson(const DeviceSession &session, qint64 currentSessionId);
+    //! Answers \a call with user \a userId's live sessions ({"status","sessions":[…]}), the
+    //! caller's own marked current.
+    static void answerLiveSessions(Call &call, Storage &storage, qint64 userId, qint64 nowSecs);
 
 private:
     void list(Call &call);

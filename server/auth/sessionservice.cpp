@@ -40,6 +40,7 @@ Error SessionService::refused(const Error &error, const ClientInfo &client)
     countRefusal(error, client); // the token is ours: never held back by the limit
     return error;
 }
+
 Error SessionService::bannedError(Storage &storage, qint64 userId)
 {
     const Result<Standing> standing = storage.operators().standing(userId);

@@ -42,6 +42,7 @@ private Q_SLOTS:
     void sessionsOfAUser();
     void deleteUser();
     void auditFilters();
+    void auditBatchesOfEverySize();
     void apiTokens();
     void apiTokenRefusals_data();
     void apiTokenRefusals();
@@ -426,6 +427,31 @@ void TestAdmin::auditFilters()
              boss.access);
     QCOMPARE(second.json().value("events"_L1).toArray().first().toObject().value("event"_L1),
              QJsonValue(names.at(1)));
+}
+
+// A batch goes in as INSERTs of 64, 8 and 1 rows: 64 + 8 + 3 rows all arrive, in order, with
+// their values (nulls for no user, no actor, no address, no details).
+void TestAdmin::auditBatchesOfEverySize()
+{
+    // Recent times: the server's retention pruning must not take them.
+    const qint64 start = QDateTime::currentMSecsSinceEpoch();
+    QList<AuditEvent> batch;
+    for (int i = 0; i < 75; ++i)
+        batch.append({0, start + i, i % 2 ? 4242 : 0, i % 3 ? 0 : 7, u"batch_test"_s,
+                      i % 5 ? u"192.0.2.%1"_s.arg(i) : QString(),
+                      i % 4 ? QJsonObject{{u"n"_s, QString::number(i)}} : QJsonObject{}});
+    QVERIFY(m_db->audit().insert(batch).ok());
+    const Result<QList<AuditEvent>> read = m_db->audit().find({0, u"batch_test"_s, 0, 0, 0, 500});
+    QVERIFY(read.ok());
+    QCOMPARE(read->size(), 75);
+    for (int i = 0; i < 75; ++i) {
+        const AuditEvent &e = read->at(74 - i); // newest first
+        QCOMPARE(e.atMs, start + i);
+        QCOMPARE(e.userId, i % 2 ? 4242 : 0);
+        QCOMPARE(e.actorId, i % 3 ? 0 : 7);
+        QCOMPARE(e.address, i % 5 ? u"192.0.2.%1"_s.arg(i) : QString());
+        QCOMPARE(e.details.value("n"_L1).toString(), i % 4 ? QString::number(i) : QString());
+    }
 }
 
 // Made once (the token only in that answer), listed without secrets, a Bearer within its

@@ -32,8 +32,12 @@ void AuditLog::write(const char *event, const QHostAddress &ip, const QList<Fiel
         else
             row.details.insert(QString::fromLatin1(f.first), f.second);
     }
-    if (m_pending.size() >= maxPending)
+    if (m_pending.size() >= maxPending) {
+        if (m_dropped++ % 1000 == 0)
+            qCWarning(lcAudit) << "the database takes no audit events:" << m_dropped
+                               << "dropped so far (logs/login.log has them)";
         m_pending.removeFirst();
+    }
     m_pending.append(std::move(row));
     if (!m_timer.isActive())
         m_timer.start();

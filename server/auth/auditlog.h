@@ -48,6 +48,7 @@ private:
     QList<AuditEvent> m_pending;
     QTimer m_timer;
     qint64 m_nextPruneMs = 0;
+    quint64 m_dropped = 0; //!< rows dropped past maxPending, for the warning
 };
 
 } // namespace latchkey

@@ -82,6 +82,7 @@ struct FuzzServer::Side
         c.database.sqlitePath = dir.filePath(QStringLiteral("fuzz.db"));
         c.security.jwtSecret = QByteArray("a-fuzz-secret-that-is-long-enough-for-hs256!!");
         c.security.failedAuthPerMinute = 0; // every input reaches the provider check
+        c.security.rateLimits = false;      // and the routes behind the request limits
         c.server.host = QStringLiteral("127.0.0.1");
         c.server.port = 0;
         c.server.workers = 1;

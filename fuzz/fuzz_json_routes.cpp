@@ -13,7 +13,8 @@ struct Route
 };
 const Route routes[] = {{"/api/login", false},          {"/api/refresh", false},
                         {"/api/update_username", true}, {"/api/update_picture", true},
-                        {"/api/logout", true},          {"/api/me", true}};
+                        {"/api/logout", true},          {"/api/me", true},
+                        {"/api/tokens", true}};
 
 } // namespace
 

@@ -37,7 +37,14 @@ const char *const paths[] = {"/api/login",
                              "/api/sessions",
                              "/api/sessions/1",
                              "/api/preferences",
-                             "/api/me/export"};
+                             "/api/me/export",
+                             "/api/tokens",
+                             "/api/tokens/1",
+                             "/admin/users",
+                             "/admin/users/1",
+                             "/admin/users/1/sessions",
+                             "/admin/sessions/1",
+                             "/admin/audit"};
 const char *const headerNames[] = {"Content-Type", "Authorization", "Host",
                                    "Expect",       "Connection",    "X-Forwarded-For",
                                    "User-Agent",   "Accept",        "Cookie"};

@@ -32,16 +32,19 @@ RequestLimiter::Verdict RequestLimiter::take(const QByteArray &key, Rate rate, q
     QMutexLocker lock(&shard.mutex);
     auto it = shard.buckets.find(key);
     if (it == shard.buckets.end()) {
-        if (shard.buckets.size() > sweepAbove) {
+        if (shard.buckets.size() > shard.sweepAt) {
             sweep(shard, nowMs,
                   std::min({m_player.perSecond, m_admin.perSecond, m_address.perSecond}),
                   std::max({m_player.burst, m_admin.burst, m_address.burst}));
+            // Many live buckets (a flood of addresses): the next sweep waits until they doubled,
+            // so sweeping stays O(1) per new bucket on average.
+            shard.sweepAt = std::max<qsizetype>(sweepAbove, 2 * shard.buckets.size());
         }
         it = shard.buckets.insert(key, {double(rate.burst), nowMs});
     }
     Bucket &b = *it;
-    b.tokens =
-        std::min(double(rate.burst), b.tokens + (nowMs - b.updatedMs) * rate.perSecond / 1000);
+    const qint64 elapsedMs = std::max<qint64>(0, nowMs - b.updatedMs); // the clock may step back
+    b.tokens = std::min(double(rate.burst), b.tokens + elapsedMs * rate.perSecond / 1000);
     b.updatedMs = nowMs;
     Verdict v;
     v.limit = rate.burst;

@@ -36,7 +36,8 @@ public:
     //! One anonymous request from \a address.
     Verdict takeAddress(const QHostAddress &address, qint64 nowMs);
 
-    //! A shard drops its full (idle) buckets when it holds more than this many.
+    //! A shard drops its full (idle) buckets when it holds more than this many (or twice as
+    //! many as the last sweep left).
     static constexpr int sweepAbove = 4096;
 
 private:
@@ -54,6 +55,7 @@ private:
     {
         QMutex mutex;
         QHash<QByteArray, Bucket> buckets;
+        qsizetype sweepAt = sweepAbove; //!< the size that triggers the next sweep
     };
 
     Verdict take(const QByteArray &key, Rate rate, qint64 nowMs);

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void googleFromItsVariables();
     void clientsReplaceTheDefault();
     void guestAndPublicUrlVariables();
+    void tokenEncryptionKeys();
     void refusals_data();
     void refusals();
 
@@ -169,6 +170,25 @@ void TestBrokerConfig::guestAndPublicUrlVariables()
     QCOMPARE(c->server.publicUrl, QUrl(u"https://accounts.example.com"_s));
 }
 
+// keep_tokens with TOKEN_ENCRYPTION_KEYS: ids in order (the first seals), base64 or base64url.
+void TestBrokerConfig::tokenEncryptionKeys()
+{
+    const QByteArray key1(32, 'a');
+    const QByteArray key2(32, '\xfb');
+    const Result<Config> c =
+        load(u"providers:\n  github:\n    client_id: x\n    keep_tokens: true\n"_s,
+             {u"GITHUB_CLIENT_SECRET=s"_s,
+              u"TOKEN_ENCRYPTION_KEYS=2026b:%1, 2026a:%2"_s.arg(
+                  QString::fromLatin1(key2.toBase64(QByteArray::Base64UrlEncoding)),
+                  QString::fromLatin1(key1.toBase64()))});
+    QVERIFY2(c, c ? "" : qPrintable(c.error().message));
+    QVERIFY(upstreamNamed(*c, u"github"_s)->keepTokens);
+    QCOMPARE(c->security.tokenKeys.size(), std::size_t(2));
+    QCOMPARE(c->security.tokenKeys[0].id, u"2026b"_s);
+    QCOMPARE(c->security.tokenKeys[0].key, key2);
+    QCOMPARE(c->security.tokenKeys[1].key, key1);
+}
+
 void TestBrokerConfig::refusals_data()
 {
     QTest::addColumn<QString>("yaml");
@@ -224,6 +244,29 @@ void TestBrokerConfig::refusals_data()
         << QString()
         << QStringList{u"SERVER_HOST=0.0.0.0"_s, u"PUBLIC_URL=http://accounts.example.com"_s}
         << QStringList{u"PUBLIC_URL"_s, u"https"_s};
+    const QString keep = u"providers:\n  github:\n    client_id: x\n    keep_tokens: true\n"_s;
+    const QString key = QString::fromLatin1(QByteArray(32, 'k').toBase64());
+    QTest::newRow("keep_tokens without keys")
+        << keep << QStringList{u"GITHUB_CLIENT_SECRET=s"_s}
+        << QStringList{u"providers.github.keep_tokens"_s, u"TOKEN_ENCRYPTION_KEYS"_s};
+    QTest::newRow("key without id")
+        << keep << QStringList{u"GITHUB_CLIENT_SECRET=s"_s, u"TOKEN_ENCRYPTION_KEYS="_s + key}
+        << QStringList{u"TOKEN_ENCRYPTION_KEYS"_s, u"key id"_s};
+    QTest::newRow("short key") << keep
+                               << QStringList{u"GITHUB_CLIENT_SECRET=s"_s,
+                                              u"TOKEN_ENCRYPTION_KEYS=k1:c2hvcnQ="_s}
+                               << QStringList{u"TOKEN_ENCRYPTION_KEYS"_s, u"\"k1\""_s,
+                                              u"32 bytes"_s};
+    QTest::newRow("key not base64")
+        << keep << QStringList{u"GITHUB_CLIENT_SECRET=s"_s, u"TOKEN_ENCRYPTION_KEYS=k1:%%%%"_s}
+        << QStringList{u"TOKEN_ENCRYPTION_KEYS"_s, u"32 bytes"_s};
+    QTest::newRow("key id twice") << keep
+                                  << QStringList{u"GITHUB_CLIENT_SECRET=s"_s,
+                                                 u"TOKEN_ENCRYPTION_KEYS=k1:%1,k1:%1"_s.arg(key)}
+                                  << QStringList{u"TOKEN_ENCRYPTION_KEYS"_s, u"twice"_s};
+    QTest::newRow("keys in the file")
+        << u"security:\n  token_encryption_keys: k1:abc\n"_s << noEnv
+        << QStringList{u"token_encryption_keys"_s, u"TOKEN_ENCRYPTION_KEYS"_s};
     QTest::newRow("GUEST_LOGIN not a bool")
         << QString() << QStringList{u"GUEST_LOGIN=sometimes"_s} << QStringList{u"GUEST_LOGIN"_s};
 }

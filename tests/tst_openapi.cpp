@@ -43,6 +43,18 @@ QSet<QString> TestOpenApi::serverRoutes()
     c.steam.appId = u"480"_s;
     c.steam.webApiKey = "not-a-real-key";
     c.server.metricsListen = u"127.0.0.1:0"_s;
+    // An upstream that keeps tokens, for GET /api/identities/{provider}/token (never called).
+    Config::Upstream github;
+    github.name = u"github"_s;
+    github.type = u"oauth2"_s;
+    github.clientId = u"id"_s;
+    github.clientSecret = "secret";
+    github.authorizeUrl = QUrl(u"http://127.0.0.1:9/authorize"_s);
+    github.tokenUrl = QUrl(u"http://127.0.0.1:9/token"_s);
+    github.userinfoUrl = QUrl(u"http://127.0.0.1:9/user"_s);
+    github.keepTokens = true;
+    c.upstreams.push_back(github);
+    c.security.tokenKeys.push_back({u"k1"_s, QByteArray(32, 'k')});
     LatchkeyServer server(c);
     const Status started = server.start();
     if (!started)
@@ -54,13 +66,13 @@ QSet<QString> TestOpenApi::serverRoutes()
         QRegularExpression::MultilineOption);
     // Per-provider routes are one route of the document, with {provider}.
     static const QRegularExpression perProvider(
-        uR"(^(DELETE /api/identities|GET /oauth/callback)/(dev|google|guest|steam)$)"_s);
+        uR"(^(DELETE /api/identities|GET /oauth/callback|GET /api/identities)/(dev|google|guest|steam|github)(/token)?$)"_s);
     QSet<QString> routes;
     for (const QRegularExpressionMatch &m : series.globalMatch(metrics)) {
         if (m.captured(2) == "unmatched"_L1)
             continue;
         QString route = m.captured(1) + u' ' + m.captured(2);
-        route.replace(perProvider, u"\\1/{provider}"_s);
+        route.replace(perProvider, u"\\1/{provider}\\3"_s);
         routes.insert(route);
     }
     return routes;

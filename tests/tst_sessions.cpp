@@ -59,6 +59,7 @@ private:
     std::unique_ptr<Storage> m_storage;
     std::unique_ptr<AuditLog> m_log;
     std::unique_ptr<SessionService> m_sessions;
+    std::unique_ptr<ProviderTokens> m_providerTokens; //!< no keys: keeps nothing
     std::unique_ptr<SignInService> m_signIn;
 };
 
@@ -85,13 +86,16 @@ void TestSessions::init()
     m_log = std::make_unique<AuditLog>(*m_file, *m_storage, 0, clock);
     m_sessions = std::make_unique<SessionService>(*m_tokens, m_config.security, *m_storage, *m_log,
                                                   *m_limiter, clock);
+    m_providerTokens = std::make_unique<ProviderTokens>(
+        *m_storage, *m_log, std::vector<Config::Security::TokenKey>{}, clock);
     m_signIn = std::make_unique<SignInService>(*m_sessions, *m_storage, *m_log, *m_limiter,
-                                               Config::Guest{}, clock);
+                                               *m_providerTokens, Config::Guest{}, clock);
 }
 
 void TestSessions::cleanup()
 {
     m_signIn.reset();
+    m_providerTokens.reset();
     m_sessions.reset();
     m_log.reset();
     m_storage.reset();
@@ -149,7 +153,7 @@ void TestSessions::refusedProviderTokenCountsAsFailure()
     QFETCH(int, code);
     QFETCH(bool, counts);
     FailureLimiter one(1);
-    SignInService signIn(*m_sessions, *m_storage, *m_log, one, Config::Guest{},
+    SignInService signIn(*m_sessions, *m_storage, *m_log, one, *m_providerTokens, Config::Guest{},
                          [this] { return m_nowMs; });
     const Error error{ErrorCode(code), QStringLiteral("no")};
     const Result<IssuedSession> session = signIn.finish(error, m_client, u"google");

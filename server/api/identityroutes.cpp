@@ -27,6 +27,13 @@ void IdentityRoutes::addRoutes(Router &router)
         router.add("DELETE", u"/api/identities/%1"_s.arg(provider).toUtf8(), bearer,
                    [this, provider](Call &call) { unlink(call, provider); });
     }
+    for (const Config::Upstream &kept : m_config.upstreams) {
+        Upstream *upstream = kept.keepTokens ? m_broker.upstream(kept.name) : nullptr;
+        if (upstream) {
+            router.add("GET", u"/api/identities/%1/token"_s.arg(kept.name).toUtf8(), bearer,
+                       [this, upstream](Call &call) { providerToken(call, *upstream); });
+        }
+    }
 }
 
 void IdentityRoutes::guest(Call &call)
@@ -77,6 +84,29 @@ void IdentityRoutes::unlink(Call &call, const QString &provider)
     m_log.write("identity_unlinked", call.http.peer,
                 {{"user_id", QString::number(call.session.user.id)}, {"provider", provider}});
     call.responder.send(HttpResponse::json(200, {{u"status"_s, u"success"_s}}));
+}
+
+void IdentityRoutes::providerToken(Call &call, Upstream &upstream)
+{
+    m_providerTokens.access(
+        call.session.user.id, upstream, call.http.peer,
+        [responder = call.responder, provider = upstream.name()](Result<ProviderAccess> access) {
+            if (!access) {
+                responder.sendError(access.error());
+                return;
+            }
+            QJsonObject body{{u"status"_s, u"success"_s},
+                             {u"provider"_s, provider},
+                             {u"access_token"_s, access->accessToken},
+                             {u"token_type"_s, u"Bearer"_s}};
+            if (access->expiresIn > 0)
+                body.insert(u"expires_in"_s, access->expiresIn);
+            if (!access->scope.isEmpty())
+                body.insert(u"scope"_s, access->scope);
+            HttpResponse r = HttpResponse::json(200, body);
+            r.headers.emplaceBack("Cache-Control", "no-store");
+            responder.send(std::move(r));
+        });
 }
 
 } // namespace latchkey

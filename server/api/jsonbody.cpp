@@ -45,7 +45,8 @@ QJsonArray identities(const QList<LinkedIdentity> &identities)
         array.append(QJsonObject{{QStringLiteral("provider"), identity.provider},
                                  {QStringLiteral("subject"), identity.subject},
                                  {QStringLiteral("email"), identity.email},
-                                 {QStringLiteral("created_at"), time(identity.createdAt)}});
+                                 {QStringLiteral("created_at"), time(identity.createdAt)},
+                                 {QStringLiteral("token_kept"), identity.tokenKept}});
     }
     return array;
 }

@@ -46,6 +46,7 @@ private:
     SessionService m_sessions;
     ApiTokens m_apiTokens;
     AccountAdmin m_accountAdmin;
+    ProviderTokens m_providerTokens;
     SignInService m_signIn;
     Router m_router;
     HealthRoutes m_health;

@@ -5,6 +5,17 @@
 
 namespace latchkey {
 
+//! What a provider's token endpoint answered, for a provider with keep_tokens.
+struct UpstreamTokens
+{
+    QString accessToken;
+    QString refreshToken; //!< empty when the provider sent none
+    qint64 expiresIn = 0; //!< seconds from the answer; 0: the provider did not say
+    QString scope;        //!< what the access token allows, when the provider said
+
+    bool isEmpty() const { return accessToken.isEmpty() && refreshToken.isEmpty(); }
+};
+
 //! Verified by the provider that produced it.
 struct ExternalIdentity
 {
@@ -13,6 +24,7 @@ struct ExternalIdentity
     QString email;
     QString name;
     QString picture;
+    UpstreamTokens tokens = {}; //!< set only by an upstream with keep_tokens
 };
 
 } // namespace latchkey

@@ -31,29 +31,29 @@ void OAuth2Upstream::authorizationUrl(const UpstreamStart &start, UrlCallback do
 void OAuth2Upstream::identify(const QString &code, const QString &verifier, const QString &,
                               const QString &redirectUri, IdentityCallback done)
 {
-    QUrlQuery form;
-    form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("authorization_code"));
+    QUrlQuery form = tokenRequest(QStringLiteral("authorization_code"), m_config);
     form.addQueryItem(QStringLiteral("code"), code);
     form.addQueryItem(QStringLiteral("redirect_uri"), redirectUri);
-    form.addQueryItem(QStringLiteral("client_id"), m_config.clientId);
-    form.addQueryItem(QStringLiteral("client_secret"), QString::fromUtf8(m_config.clientSecret));
     form.addQueryItem(QStringLiteral("code_verifier"), verifier);
-    m_http.postForm(m_config.tokenUrl, form, [this, done](Result<QJsonObject> tokens, int) {
+    requestTokens(m_http, m_config.tokenUrl, form, [this, done](Result<UpstreamTokens> tokens) {
         if (!tokens) {
             done(tokens.error());
             return;
         }
-        // GitHub answers a bad code with 200 and {"error": "bad_verification_code"}.
-        const QString error = tokens->value(QLatin1StringView("error")).toString();
-        const QString accessToken = tokens->value(QLatin1StringView("access_token")).toString();
-        if (!error.isEmpty() || !isPlausibleToken(accessToken)) {
-            done(m_http.rejected(error.isEmpty() || !isPlausibleToken(error)
-                                     ? QStringLiteral("the provider sent no access token")
-                                     : QStringLiteral("the provider answered %1").arg(error)));
-            return;
-        }
-        readUser(accessToken.toLatin1(), done);
+        readUser(tokens->accessToken.toLatin1(), [keep = m_config.keepTokens, tokens = *tokens,
+                                                  done](Result<ExternalIdentity> identity) {
+            if (identity && keep)
+                identity->tokens = tokens;
+            done(identity);
+        });
     });
+}
+
+void OAuth2Upstream::refresh(const QString &refreshToken, TokensCallback done)
+{
+    QUrlQuery form = tokenRequest(QStringLiteral("refresh_token"), m_config);
+    form.addQueryItem(QStringLiteral("refresh_token"), refreshToken);
+    requestTokens(m_http, m_config.tokenUrl, form, std::move(done));
 }
 
 void OAuth2Upstream::readUser(const QByteArray &accessToken, IdentityCallback done)

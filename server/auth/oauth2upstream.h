@@ -22,6 +22,7 @@ public:
     void authorizationUrl(const UpstreamStart &start, UrlCallback done) override;
     void identify(const QString &code, const QString &verifier, const QString &nonce,
                   const QString &redirectUri, IdentityCallback done) override;
+    void refresh(const QString &refreshToken, TokensCallback done) override;
 
 private:
     void readUser(const QByteArray &accessToken, IdentityCallback done);

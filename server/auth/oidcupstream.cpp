@@ -85,25 +85,52 @@ void OidcUpstream::authorizationUrl(const UpstreamStart &start, UrlCallback done
 void OidcUpstream::identify(const QString &code, const QString &verifier, const QString &nonce,
                             const QString &redirectUri, IdentityCallback done)
 {
-    withDiscovery([=, this, done = std::move(done)](Status status) mutable {
-        if (!status) {
-            done(status.error());
+    QUrlQuery form = tokenRequest(QStringLiteral("authorization_code"), m_config);
+    form.addQueryItem(QStringLiteral("code"), code);
+    form.addQueryItem(QStringLiteral("redirect_uri"), redirectUri);
+    form.addQueryItem(QStringLiteral("code_verifier"), verifier);
+    postCode(form, [this, nonce, done](Result<QJsonObject> answer, int) {
+        if (!answer) {
+            done(answer.error());
             return;
         }
-        QUrlQuery form;
-        form.addQueryItem(QStringLiteral("grant_type"), QStringLiteral("authorization_code"));
-        form.addQueryItem(QStringLiteral("code"), code);
-        form.addQueryItem(QStringLiteral("redirect_uri"), redirectUri);
-        form.addQueryItem(QStringLiteral("client_id"), m_config.clientId);
-        form.addQueryItem(QStringLiteral("client_secret"),
-                          QString::fromUtf8(m_config.clientSecret));
-        form.addQueryItem(QStringLiteral("code_verifier"), verifier);
-        m_http.postForm(m_tokenUrl, form, [this, nonce, done](Result<QJsonObject> tokens, int) {
-            if (!tokens)
-                done(tokens.error());
-            else
-                checkIdToken(tokens->value(QLatin1StringView("id_token")).toString(), nonce, done);
+        const QString idToken = answer->value(QLatin1StringView("id_token")).toString();
+        if (!m_config.keepTokens) {
+            checkIdToken(idToken, nonce, done);
+            return;
+        }
+        const Result<UpstreamTokens> tokens = tokensFrom(*answer, m_http);
+        if (!tokens) {
+            done(tokens.error());
+            return;
+        }
+        checkIdToken(idToken, nonce, [tokens = *tokens, done](Result<ExternalIdentity> identity) {
+            if (identity)
+                identity->tokens = tokens;
+            done(identity);
         });
+    });
+}
+
+void OidcUpstream::refresh(const QString &refreshToken, TokensCallback done)
+{
+    QUrlQuery form = tokenRequest(QStringLiteral("refresh_token"), m_config);
+    form.addQueryItem(QStringLiteral("refresh_token"), refreshToken);
+    withDiscovery([this, form, done = std::move(done)](Status status) {
+        if (!status)
+            done(status.error());
+        else
+            requestTokens(m_http, m_tokenUrl, form, done);
+    });
+}
+
+void OidcUpstream::postCode(const QUrlQuery &form, ProviderHttp::JsonCallback done)
+{
+    withDiscovery([this, form, done = std::move(done)](Status status) {
+        if (!status)
+            done(status.error(), 0);
+        else
+            m_http.postForm(m_tokenUrl, form, done);
     });
 }
 

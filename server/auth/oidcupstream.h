@@ -25,11 +25,14 @@ public:
     void identify(const QString &code, const QString &verifier, const QString &nonce,
                   const QString &redirectUri, IdentityCallback done) override;
     void verifyIdToken(const QString &idToken, IdentityCallback done) override;
+    void refresh(const QString &refreshToken, TokensCallback done) override;
 
 private:
     void withDiscovery(std::function<void(Status)> done);
     //! Signature, iss, aud, exp and the e-mail rule; \a nonce too when not empty.
     void checkIdToken(const QString &idToken, const QString &nonce, IdentityCallback done);
+    //! The code exchange \a form posted to the discovered token endpoint.
+    void postCode(const QUrlQuery &form, ProviderHttp::JsonCallback done);
 
     const Config::Upstream m_config;
     ProviderHttp m_http;

@@ -7,9 +7,10 @@
 namespace latchkey {
 
 SignInService::SignInService(SessionService &sessions, Storage &storage, AuditLog &log,
-                             FailureLimiter &limiter, const Config::Guest &guest, Clock clock)
-    : m_sessions(sessions), m_storage(storage), m_log(log), m_limiter(limiter), m_guest(guest),
-      m_clock(std::move(clock))
+                             FailureLimiter &limiter, ProviderTokens &providerTokens,
+                             const Config::Guest &guest, Clock clock)
+    : m_sessions(sessions), m_storage(storage), m_log(log), m_limiter(limiter),
+      m_providerTokens(providerTokens), m_guest(guest), m_clock(std::move(clock))
 {
 }
 
@@ -54,6 +55,10 @@ Result<User> SignInService::userFor(const Result<ExternalIdentity> &identity,
         m_log.write(
             "new_user", client.address,
             {{"user_id", QString::number(user.id)}, {"name", user.name}, {"email", user.email}});
+    }
+    if (user.status != QLatin1StringView("banned")) {
+        if (const Status kept = m_providerTokens.keep(user.id, *identity); !kept)
+            return kept.error();
     }
     return user;
 }
@@ -102,11 +107,11 @@ Status SignInService::link(qint64 userId, const ExternalIdentity &identity,
     const Status linked = m_storage.users().link(
         userId, {identity.provider, identity.subject, identity.email, identity.picture},
         QDateTime::fromMSecsSinceEpoch(m_clock(), Qt::UTC));
-    if (linked) {
-        m_log.write("identity_linked", client.address,
-                    {{"user_id", QString::number(userId)}, {"provider", identity.provider}});
-    }
-    return linked;
+    if (!linked)
+        return linked;
+    m_log.write("identity_linked", client.address,
+                {{"user_id", QString::number(userId)}, {"provider", identity.provider}});
+    return m_providerTokens.keep(userId, identity);
 }
 
 Result<IssuedSession> SignInService::finishLink(qint64 userId,

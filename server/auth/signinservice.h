@@ -5,6 +5,7 @@
 #include "auditlog.h"
 #include "failurelimiter.h"
 #include "identity.h"
+#include "providertokens.h"
 #include "sessionservice.h"
 
 #include "db/storage.h"
@@ -17,8 +18,10 @@ namespace latchkey {
 class SignInService
 {
 public:
+    //! \a providerTokens keeps the tokens of an identity that carries them (keep_tokens).
     SignInService(SessionService &sessions, Storage &storage, AuditLog &log,
-                  FailureLimiter &limiter, const Config::Guest &guest, Clock clock);
+                  FailureLimiter &limiter, ProviderTokens &providerTokens,
+                  const Config::Guest &guest, Clock clock);
 
     //! Before the provider's check: TooManyFailures while the client is past the failure
     //! limit; otherwise the sign-in counts as in progress until the attempt is gone (keep
@@ -54,6 +57,7 @@ private:
     Storage &m_storage;
     AuditLog &m_log;
     FailureLimiter &m_limiter;
+    ProviderTokens &m_providerTokens;
     const Config::Guest m_guest;
     const Clock m_clock;
 };

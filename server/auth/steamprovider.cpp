@@ -100,7 +100,7 @@ void SteamProvider::verifyTicket(const QString &ticket, IdentityCallback done)
                                                  "publisher"_s});
             return;
         }
-        done(ExternalIdentity{u"steam"_s, steamId, {}, {}, {}});
+        done(ExternalIdentity{u"steam"_s, steamId, {}, {}, {}, {}});
     });
 }
 

@@ -3,6 +3,9 @@
 #pragma once
 
 #include "identity.h"
+#include "providerhttp.h"
+
+#include "config/config.h"
 
 #include <latchkey/error.h>
 
@@ -29,6 +32,7 @@ class Upstream
 public:
     using UrlCallback = std::function<void(Result<QUrl>)>;
     using IdentityCallback = std::function<void(Result<ExternalIdentity>)>;
+    using TokensCallback = std::function<void(Result<UpstreamTokens>)>;
 
     virtual ~Upstream() = default;
     virtual QString name() const = 0;
@@ -43,11 +47,24 @@ public:
     //! POST /api/login {"provider": name, "id_token"}: an ID token the game obtained itself,
     //! for this provider's client ID. Providers without ID tokens refuse.
     virtual void verifyIdToken(const QString &idToken, IdentityCallback done);
+    //! grant_type=refresh_token at the provider's token endpoint (keep_tokens): fresh tokens,
+    //! with the next refresh token when the provider rotates them. InvalidProviderToken when
+    //! the provider refused \a refreshToken. Providers without a token endpoint refuse.
+    virtual void refresh(const QString &refreshToken, TokensCallback done);
 };
 
 //! \a base with the standard authorization request parameters (and \a extra, "a=b&c=d").
 QUrl authorizationRequest(const QUrl &base, const QString &clientId, const QStringList &scopes,
                           const UpstreamStart &start, const QString &extra = {});
+//! The token endpoint's form for \a grantType ("authorization_code", "refresh_token") with
+//! \a config's client credentials.
+QUrlQuery tokenRequest(const QString &grantType, const Config::Upstream &config);
+//! The tokens of a token endpoint's answer; a refusal (GitHub answers some with 200 and
+//! "error") or no plausible access token is InvalidProviderToken through \a http.
+Result<UpstreamTokens> tokensFrom(const QJsonObject &answer, const ProviderHttp &http);
+//! POST \a form to \a tokenUrl and read the tokens with tokensFrom().
+void requestTokens(ProviderHttp &http, const QUrl &tokenUrl, const QUrlQuery &form,
+                   Upstream::TokensCallback done);
 //! Whether the payload of \a idToken (verified elsewhere) carries \a nonce.
 bool carriesNonce(const QJsonObject &claims, const QString &nonce);
 

@@ -7,6 +7,7 @@
 
 #include <QFile>
 #include <QHostAddress>
+#include <QRegularExpression>
 
 #include <yaml-cpp/yaml.h>
 
@@ -40,6 +41,7 @@ const UpstreamKey upstreamKeyTable[] = {
     {"name_field"_L1, [](Upstream &u) -> FieldTarget { return &u.nameField; }},
     {"picture_field"_L1, [](Upstream &u) -> FieldTarget { return &u.pictureField; }},
     {"timeout_ms"_L1, [](Upstream &u) -> FieldTarget { return &u.timeoutMs; }},
+    {"keep_tokens"_L1, [](Upstream &u) -> FieldTarget { return &u.keepTokens; }},
 };
 
 QString text(const YAML::Node &node)
@@ -149,6 +151,45 @@ Status checkUpstream(const Upstream &u)
     }
     if (u.timeoutMs < 1)
         return invalidConfig(u"%1.timeout_ms: must be at least 1"_s.arg(where));
+    return Done{};
+}
+
+// TOKEN_ENCRYPTION_KEYS: "id:key" items separated by commas (or spaces), keys 32 bytes in base64.
+Status readTokenKeys(ConfigDraft &draft)
+{
+    const QString name = draft.nameOf(&draft.tokenEncryptionKeys);
+    const QString fix = u"; write id:key pairs separated by commas, each key 32 random bytes in "
+                        "base64 (openssl rand -base64 32), e.g. 2026a:<key>"_s;
+    static const QRegularExpression separators(u"[,\\s]+"_s);
+    static const QRegularExpression idPattern(u"^[A-Za-z0-9._-]{1,32}$"_s);
+    std::vector<Config::Security::TokenKey> &keys = draft.config.security.tokenKeys;
+    keys.clear();
+    const QString text = QString::fromUtf8(draft.tokenEncryptionKeys);
+    for (const QString &item : text.split(separators, Qt::SkipEmptyParts)) {
+        const qsizetype colon = item.indexOf(u':');
+        const QString id = item.left(colon);
+        if (colon < 0 || !idPattern.match(id).hasMatch())
+            return invalidConfig(u"%1: \"%2…\" does not start with a key id (letters, digits, "
+                                 "\".\", \"_\", \"-\") and a colon%3"_s.arg(name, id.left(8), fix));
+        const auto decoded = QByteArray::fromBase64Encoding(
+            item.mid(colon + 1).toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        const auto decodedUrl = QByteArray::fromBase64Encoding(
+            item.mid(colon + 1).toLatin1(),
+            QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        const QByteArray key = decoded ? *decoded : decodedUrl ? *decodedUrl : QByteArray();
+        if (key.size() != 32)
+            return invalidConfig(
+                u"%1: key \"%2\" is not 32 bytes in base64%3"_s.arg(name, id, fix));
+        if (std::any_of(keys.begin(), keys.end(), [&](const auto &k) { return k.id == id; }))
+            return invalidConfig(u"%1: key id \"%2\" appears twice"_s.arg(name, id));
+        keys.push_back({id, key});
+    }
+    for (const Upstream &u : draft.config.upstreams) {
+        if (u.keepTokens && keys.empty())
+            return invalidConfig(
+                u"providers.%1.keep_tokens: the provider's tokens are kept only encrypted; set "
+                "TOKEN_ENCRYPTION_KEYS in the environment or .env%2"_s.arg(u.name, fix));
+    }
     return Done{};
 }
 
@@ -294,6 +335,8 @@ Status completeBroker(ConfigDraft &draft, const QHash<QString, QString> &variabl
         if (const Status ok = checkUpstream(u); !ok)
             return ok;
     }
+    if (const Status ok = readTokenKeys(draft); !ok)
+        return ok;
     return checkPublicUrl(draft);
 }
 

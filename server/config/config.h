@@ -62,6 +62,15 @@ struct Config
         int adminBurst = 200;
         int addressPerSecond = 50;
         int addressBurst = 100;
+        //! TOKEN_ENCRYPTION_KEYS (env/.env only): "id:key,id:key", each key 32 bytes in
+        //! base64. The first seals the provider tokens kept for players (keep_tokens); every
+        //! one opens them, so a new key goes first and the old one stays until no row uses it.
+        struct TokenKey
+        {
+            QString id;
+            QByteArray key;
+        };
+        std::vector<TokenKey> tokenKeys;
     } security;
 
     struct Server
@@ -147,6 +156,9 @@ struct Config
         QString nameField = QStringLiteral("name");
         QString pictureField;
         int timeoutMs = 5000;
+        //! providers.<name>.keep_tokens: the provider's refresh and access tokens are kept,
+        //! sealed with TOKEN_ENCRYPTION_KEYS, for GET /api/identities/<name>/token.
+        bool keepTokens = false;
     };
     std::vector<Upstream> upstreams;
 

@@ -22,6 +22,7 @@ struct ConfigDraft
 {
     Config config;
     std::optional<bool> autoMigrate;
+    QByteArray tokenEncryptionKeys; //!< TOKEN_ENCRYPTION_KEYS as given; parsed into security
     //! How an error names a value: by the layer that set it last ("SERVER_PORT",
     //! ".env: SERVER_PORT", "config.yml: server.port"), so the fix goes to the right place.
     QHash<const void *, QString> origins;

@@ -19,11 +19,13 @@ using namespace Qt::Literals::StringLiterals;
 bool isSecretKey(const QString &key)
 {
     return key == "password"_L1 || key == "jwt_secret"_L1 || key == "client_secret"_L1 ||
-           key == "secret"_L1 || key == "web_api_key"_L1;
+           key == "secret"_L1 || key == "web_api_key"_L1 || key == "token_encryption_keys"_L1;
 }
 
 QString secretVariableFor(const QString &dottedKey, const QString &key)
 {
+    if (key == "token_encryption_keys"_L1)
+        return u"TOKEN_ENCRYPTION_KEYS"_s;
     if (dottedKey.startsWith("database."_L1) || key == "password"_L1)
         return u"DB_PASSWORD"_s;
     if (dottedKey.startsWith("security."_L1) || key == "jwt_secret"_L1)

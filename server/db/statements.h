@@ -55,7 +55,8 @@ inline constexpr Statement identityOwner{
     "identity_owner", "SELECT user_id FROM identities WHERE provider = ? AND subject = ?"};
 
 inline constexpr Statement listIdentities{
-    "list_identities", "SELECT provider, subject, email, created_at FROM identities"
+    "list_identities", "SELECT provider, subject, email, created_at, credentials IS NOT NULL"
+                       " FROM identities"
                        " WHERE user_id = ? ORDER BY created_at, provider, subject"};
 
 //! Removes a user's identities of one provider unless nothing else would be left to sign in.

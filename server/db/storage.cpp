@@ -52,6 +52,7 @@ bool Storage::connect()
     m_operators = std::make_unique<OperatorStore>(*m_db);
     m_audit = std::make_unique<AuditStore>(*m_db);
     m_tokens = std::make_unique<TokenStore>(*m_db);
+    m_credentials = std::make_unique<CredentialStore>(*m_db);
     return true;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "auditstore.h"
+#include "credentialstore.h"
 #include "database.h"
 #include "devicestore.h"
 #include "failurestore.h"
@@ -44,6 +45,7 @@ public:
     OperatorStore &operators() { return *m_operators; }
     AuditStore &audit() { return *m_audit; }
     TokenStore &tokens() { return *m_tokens; }
+    CredentialStore &credentials() { return *m_credentials; }
 
 private:
     bool connect();
@@ -62,6 +64,7 @@ private:
     std::unique_ptr<OperatorStore> m_operators;
     std::unique_ptr<AuditStore> m_audit;
     std::unique_ptr<TokenStore> m_tokens;
+    std::unique_ptr<CredentialStore> m_credentials;
 };
 
 } // namespace latchkey

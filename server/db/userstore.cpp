@@ -233,7 +233,7 @@ Result<QList<LinkedIdentity>> UserStore::identities(qint64 userId)
     QList<LinkedIdentity> list;
     while (q->next()) {
         list.append({q->value(0).toString(), q->value(1).toString(), q->value(2).toString(),
-                     q->value(3).toDateTime().toUTC()});
+                     q->value(3).toDateTime().toUTC(), q->value(4).toBool()});
     }
     q->finish();
     return list;

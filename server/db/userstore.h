@@ -24,6 +24,7 @@ struct LinkedIdentity
     QString subject;
     QString email;
     QDateTime createdAt;
+    bool tokenKept = false; //!< the provider's tokens are kept (keep_tokens)
 };
 
 class UserStore

@@ -33,16 +33,17 @@ BrokerStandIns::BrokerStandIns()
         if (r.method == "POST" && r.param("client_id") == githubClientId &&
             r.param("client_secret") == githubSecret && !r.param("code_verifier").isEmpty())
             ++m_wellFormed;
+        if (r.param("grant_type") == "refresh_token")
+            return refreshGrant(r);
         if (!code.startsWith("gh-") || r.param("client_secret") != githubSecret)
             return json(
                 QJsonObject{{QStringLiteral("error"), QStringLiteral("bad_verification_code")}});
-        return json(QJsonObject{{QStringLiteral("access_token"),
-                                 QStringLiteral("gho_") + QString::fromLatin1(code.mid(3))},
-                                {QStringLiteral("token_type"), QStringLiteral("bearer")}});
+        return githubTokens(QString::fromLatin1(code.mid(3)));
     });
     const auto login = [](const StandInRequest &r) {
+        // "gho_<login>" or, refreshed, "gho_<login>.<n>"
         return r.authorization.startsWith("Bearer gho_")
-                   ? QString::fromLatin1(r.authorization.mid(11))
+                   ? QString::fromLatin1(r.authorization.mid(11)).section(u'.', 0, 0)
                    : QString();
     };
     m_github.route("/user", [login](const StandInRequest &r) {
@@ -78,11 +79,46 @@ BrokerStandIns::BrokerStandIns()
     m_oidc.route("/oidc/jwks", [this](const StandInRequest &) {
         return json(QJsonObject{{QStringLiteral("keys"), QJsonArray{m_key.publicJwk()}}});
     });
-    m_oidc.route("/oidc/token", [this](const StandInRequest &) {
+    m_oidc.route("/oidc/token", [this](const StandInRequest &r) {
+        if (r.param("grant_type") == "refresh_token") {
+            if (r.param("refresh_token") != "oidc-refresh")
+                return json(QJsonObject{{QStringLiteral("error"), QStringLiteral("invalid_grant")}},
+                            400);
+            return json(
+                QJsonObject{{QStringLiteral("access_token"), QStringLiteral("at-refreshed")},
+                            {QStringLiteral("expires_in"), 3600}});
+        }
         return json(QJsonObject{
             {QStringLiteral("access_token"), QStringLiteral("at")},
+            {QStringLiteral("refresh_token"), QStringLiteral("oidc-refresh")},
+            {QStringLiteral("expires_in"), 30},
             {QStringLiteral("id_token"), QString::fromLatin1(jwt::sign(m_claims, m_key))}});
     });
+}
+
+StandInReply BrokerStandIns::githubTokens(const QString &login)
+{
+    QJsonObject tokens{{QStringLiteral("access_token"), QStringLiteral("gho_") + login},
+                       {QStringLiteral("token_type"), QStringLiteral("bearer")}};
+    if (m_accessLifetime > 0) {
+        const QString n = QString::number(++m_issued);
+        tokens[QStringLiteral("access_token")] = QStringLiteral("gho_%1.%2").arg(login, n);
+        tokens[QStringLiteral("refresh_token")] = QStringLiteral("ghr_%1.%2").arg(login, n);
+        tokens[QStringLiteral("expires_in")] = m_accessLifetime;
+        m_liveRefresh.insert(login, tokens[QStringLiteral("refresh_token")].toString().toLatin1());
+    }
+    return json(tokens);
+}
+
+StandInReply BrokerStandIns::refreshGrant(const StandInRequest &r)
+{
+    const QByteArray token = r.param("refresh_token");
+    const QString login = QString::fromLatin1(token.mid(4)).section(u'.', 0, 0);
+    if (r.param("client_secret") != githubSecret || !token.startsWith("ghr_") ||
+        m_liveRefresh.value(login) != token)
+        return json(QJsonObject{{QStringLiteral("error"), QStringLiteral("bad_refresh_token")}});
+    ++m_refreshGrants;
+    return githubTokens(login);
 }
 
 void BrokerStandIns::setIdTokenClaims(const QString &nonce, const QJsonObject &overrides)

@@ -184,6 +184,11 @@ Status LatchkeyServer::startMetrics()
     quint16 port = 0;
     if (!parseListenAddress(m_config.server.metricsListen, &address, &port))
         return Done{}; // off (loadConfig() refused anything else that is not empty)
+    if (m_context->listener) {
+        const ServerContext *context = m_context.get();
+        m_context->metrics.setListenerUp(
+            [context] { return context->changes.listenerUp(context->clock()); });
+    }
     const MetricsRegistry *registry = &m_context->metrics;
     m_metricsHttp = std::make_unique<HttpServer>(HttpLimits{}, 1, [registry](int) {
         return std::unique_ptr<RequestHandler>(new MetricsHandler(*registry));

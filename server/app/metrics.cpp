@@ -46,6 +46,12 @@ void MetricsRegistry::remove(int worker)
     m_workers.erase(worker);
 }
 
+void MetricsRegistry::setListenerUp(std::function<bool()> up)
+{
+    const QMutexLocker lock(&m_mutex);
+    m_listenerUp = std::move(up);
+}
+
 void MetricsRegistry::setConnectionCount(std::function<int()> count)
 {
     QMutexLocker lock(&m_mutex);
@@ -113,6 +119,7 @@ void MetricsRegistry::renderAuth(QByteArray &out) const
     // Each worker numbers the providers as it meets them: sum them by name.
     std::map<QString, std::array<quint64, int(AuthMetrics::SignIn::Count)>> signIns;
     std::array<quint64, int(AuthMetrics::Refresh::Count)> refreshes{};
+    std::array<quint64, 2> lookups{}; // session cache misses, hits
     for (const auto &[index, worker] : m_workers) {
         const AuthMetrics &m = *worker.auth;
         for (int p = 0; p < m.providerCount(); ++p) {
@@ -121,6 +128,8 @@ void MetricsRegistry::renderAuth(QByteArray &out) const
         }
         for (int o = 0; o < int(AuthMetrics::Refresh::Count); ++o)
             refreshes[o] += m.refreshes(AuthMetrics::Refresh(o));
+        lookups[0] += m.sessionCacheLookups(false);
+        lookups[1] += m.sessionCacheLookups(true);
     }
     header(out, "latchkey_sign_ins_total", "counter",
            "Sign-ins checked with a provider (or as a guest), by provider and outcome.");
@@ -137,6 +146,13 @@ void MetricsRegistry::renderAuth(QByteArray &out) const
     for (int o = 0; o < int(AuthMetrics::Refresh::Count); ++o)
         out += QByteArray("latchkey_refreshes_total{outcome=\"") + outcomes[o] + "\"} " +
                QByteArray::number(refreshes[o]) + '\n';
+    header(out, "latchkey_session_cache_lookups_total", "counter",
+           "Bearer checks of a session the cache answered (hit) or sent to the database (miss; "
+           "also every check while change notifications are not arriving).");
+    out += "latchkey_session_cache_lookups_total{result=\"hit\"} " +
+           QByteArray::number(lookups[1]) + '\n';
+    out += "latchkey_session_cache_lookups_total{result=\"miss\"} " +
+           QByteArray::number(lookups[0]) + '\n';
 }
 
 QByteArray MetricsRegistry::render() const
@@ -153,6 +169,11 @@ QByteArray MetricsRegistry::render() const
     header(out, "latchkey_open_connections", "gauge", "Client connections open now.");
     out += "latchkey_open_connections " + QByteArray::number(m_connections ? m_connections() : 0) +
            '\n';
+    if (m_listenerUp) {
+        header(out, "latchkey_change_listener_up", "gauge",
+               "1 while PostgreSQL's change notifications arrive (sessions may be cached).");
+        out += "latchkey_change_listener_up " + QByteArray::number(m_listenerUp() ? 1 : 0) + '\n';
+    }
     header(out, "latchkey_process_resident_memory_bytes", "gauge",
            "Resident memory of the server process.");
     out += "latchkey_process_resident_memory_bytes " + QByteArray::number(residentBytes()) + '\n';

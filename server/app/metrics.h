@@ -24,6 +24,8 @@ public:
     void remove(int worker);
     //! Where the open connections are counted (the HTTP server, once it exists).
     void setConnectionCount(std::function<int()> count);
+    //! Whether change notifications arrive (only where there is a listener).
+    void setListenerUp(std::function<bool()> up);
 
     //! The exposition text.
     QByteArray render() const;
@@ -43,6 +45,7 @@ private:
     mutable QMutex m_mutex;
     std::map<int, Worker> m_workers;
     std::function<int()> m_connections;
+    std::function<bool()> m_listenerUp;
 };
 
 //! The metrics listener's only handler: GET (or HEAD) /metrics; 404 for anything else.

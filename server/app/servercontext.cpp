@@ -21,7 +21,11 @@ ServerContext::ServerContext(const Config &config, Clock clock, const QString &b
               ? std::make_unique<DevIdentityProvider>(
                     config.dev, boundHost.isEmpty() ? config.server.host : boundHost, this->clock)
               : nullptr),
-      publicUrl(config.server)
+      publicUrl(config.server),
+      listener(config.database.driver == QLatin1StringView("postgres") &&
+                       config.security.sessionCacheSeconds > 0
+                   ? std::make_unique<ChangeListener>(config.database, changes, this->clock)
+                   : nullptr)
 {
     for (const Config::Upstream &upstream : config.upstreams)
         upstreamKeys.try_emplace(upstream.name);

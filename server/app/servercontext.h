@@ -12,6 +12,7 @@
 #include "auth/requestlimiter.h"
 #include "auth/tokenissuer.h"
 #include "config/config.h"
+#include "db/changelistener.h"
 #include "metrics.h"
 
 #include <latchkey/clock.h>
@@ -38,6 +39,11 @@ struct ServerContext
     PublicUrl publicUrl;                               //!< its port is set once listening
     std::map<QString, KeySet> upstreamKeys;            //!< each oidc upstream's JWKS, by name
     MetricsRegistry metrics;                           //!< every worker's counters
+    ChangeFeed changes; //!< what makes cached sessions stale: this process's writes and others'
+    //! On PostgreSQL with security.session_cache_seconds > 0: the other instances' changes.
+    const std::unique_ptr<ChangeListener> listener;
+    //! The feed the workers' session caches follow; null when sessions are not cached.
+    ChangeFeed *sessionCacheFeed() { return listener ? &changes : nullptr; }
 };
 
 } // namespace latchkey

@@ -32,7 +32,7 @@ Worker::Worker(ServerContext &context, int index)
                 context.clock),
       m_audit(context.loginLog, m_storage, context.config.audit.retentionDays, context.clock),
       m_sessions(context.tokens, context.config.security, m_storage, m_audit, context.limiter,
-                 context.clock),
+                 context.clock, context.sessionCacheFeed()),
       m_apiTokens(m_storage, m_audit, context.clock),
       m_accountAdmin(m_storage, m_audit, context.clock),
       m_providerTokens(m_storage, m_audit, context.config.security.tokenKeys, context.clock),
@@ -53,6 +53,7 @@ Worker::Worker(ServerContext &context, int index)
       m_me(m_storage, m_audit, context.clock), m_tokens(m_apiTokens),
       m_admin(m_storage, m_accountAdmin, m_audit, context.clock)
 {
+    m_storage.setChangeFeed(&context.changes);
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);
     m_router.addGroup(m_health);

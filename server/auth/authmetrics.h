@@ -38,6 +38,8 @@ public:
         m_signIns[slot(provider)][int(outcome)].add();
     }
     void refresh(Refresh outcome) { m_refreshes[int(outcome)].add(); }
+    //! A Bearer check the session cache answered (\a hit) or sent to the database.
+    void sessionCache(bool hit) { m_cache[hit ? 1 : 0].add(); }
 
     // Any thread.
     int providerCount() const { return m_published.load(std::memory_order_acquire); }
@@ -47,6 +49,7 @@ public:
         return m_signIns[provider][int(outcome)].value();
     }
     quint64 refreshes(Refresh outcome) const { return m_refreshes[int(outcome)].value(); }
+    quint64 sessionCacheLookups(bool hit) const { return m_cache[hit ? 1 : 0].value(); }
 
 private:
     //! The slot of \a provider: found, or added and published (the name is written before
@@ -69,6 +72,7 @@ private:
     std::atomic<int> m_published{1};
     std::array<std::array<Counter, int(SignIn::Count)>, maxProviders> m_signIns;
     std::array<Counter, int(Refresh::Count)> m_refreshes;
+    std::array<Counter, 2> m_cache; //!< misses, hits
 };
 
 } // namespace latchkey

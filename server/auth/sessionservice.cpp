@@ -17,9 +17,9 @@ AuditLog::Field sessionField(qint64 sessionId)
 
 SessionService::SessionService(const TokenIssuer &tokens, const Config::Security &security,
                                Storage &storage, AuditLog &log, FailureLimiter &limiter,
-                               Clock clock)
+                               Clock clock, ChangeFeed *changes)
     : m_tokens(tokens), m_security(security), m_storage(storage), m_log(log), m_limiter(limiter),
-      m_clock(std::move(clock))
+      m_clock(std::move(clock)), m_cache(changes, security.sessionCacheSeconds)
 {
 }
 
@@ -144,18 +144,27 @@ Result<User> SessionService::retriedRefresh(const RefreshClaims &claims, qint64 
 
 Result<AuthenticatedSession> SessionService::authenticate(QByteArrayView accessToken)
 {
-    const qint64 now = nowSecs();
+    const qint64 nowMs = m_clock();
+    const qint64 now = nowMs / 1000;
     const Result<AccessClaims> claims = m_tokens.verifyAccessToken(accessToken, now);
     if (!claims)
         return claims.error();
-    const Result<User> user =
+    if (m_cache.isEnabled()) {
+        std::optional<User> cached = m_cache.find(claims->sessionId, claims->userId, nowMs);
+        m_metrics.sessionCache(cached.has_value());
+        if (cached)
+            return AuthenticatedSession{*claims, std::move(*cached), 0, {}};
+    }
+    const SessionCache::Ticket ticket = m_cache.ticket();
+    const Result<LiveSession> live =
         m_storage.users().byLiveSession(claims->sessionId, claims->userId, now);
-    if (!user && user.error().code == ErrorCode::NotFound)
+    if (!live && live.error().code == ErrorCode::NotFound)
         return endedSession({ErrorCode::InvalidToken, QStringLiteral("the session has ended")},
                             claims->userId);
-    if (!user)
-        return user.error();
-    return AuthenticatedSession{*claims, *user, 0, {}};
+    if (!live)
+        return live.error();
+    m_cache.put(claims->sessionId, live->user, live->expiresAt, nowMs, ticket);
+    return AuthenticatedSession{*claims, live->user, 0, {}};
 }
 
 Status SessionService::logout(const AuthenticatedSession &session, const ClientInfo &client)

@@ -6,6 +6,7 @@
 #include "authmetrics.h"
 #include "failurelimiter.h"
 #include "session.h"
+#include "sessioncache.h"
 #include "tokenissuer.h"
 
 #include "config/config.h"
@@ -20,8 +21,11 @@ namespace latchkey {
 class SessionService
 {
 public:
+    //! \a changes: the process's feed, for the session cache (security.session_cache_seconds);
+    //! null: no cache, every Bearer check reads the database.
     SessionService(const TokenIssuer &tokens, const Config::Security &security, Storage &storage,
-                   AuditLog &log, FailureLimiter &limiter, Clock clock);
+                   AuditLog &log, FailureLimiter &limiter, Clock clock,
+                   ChangeFeed *changes = nullptr);
 
     //! A new session for \a user (beyond security.max_sessions_per_user the oldest end);
     //! AccountBanned for a banned user (every sign-in ends here).
@@ -77,6 +81,7 @@ private:
     FailureLimiter &m_limiter;
     const Clock m_clock;
     AuthMetrics m_metrics;
+    SessionCache m_cache;
 };
 
 } // namespace latchkey

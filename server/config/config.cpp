@@ -246,6 +246,7 @@ const Rule rules[] = {
     AtLeast{[](Config &c) { return &c.security.maxSessionsPerUser; }, 1},
     AtLeast{[](Config &c) { return &c.security.refreshGraceSeconds; }, 0},
     AtLeast{[](Config &c) { return &c.security.failedAuthPerMinute; }, 0},
+    AtLeast{[](Config &c) { return &c.security.sessionCacheSeconds; }, 0},
     AtLeast{[](Config &c) { return &c.security.providerCallsPerAddress; }, 1},
     AtLeast{[](Config &c) { return &c.security.providerQueuePerAddress; }, 0},
     AtLeast{[](Config &c) { return &c.security.playerPerSecond; }, 1},

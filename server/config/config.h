@@ -62,6 +62,10 @@ struct Config
         int adminBurst = 200;
         int addressPerSecond = 50;
         int addressBurst = 100;
+        //! security.session_cache_seconds, SESSION_CACHE_SECONDS: how long a worker trusts a
+        //! session it verified, unless a change notification ends it sooner (PostgreSQL
+        //! only; 0: every Bearer call reads the database).
+        int sessionCacheSeconds = 30;
         //! TOKEN_ENCRYPTION_KEYS (env/.env only): "id:key,id:key", each key 32 bytes in
         //! base64. The first seals the provider tokens kept for players (keep_tokens); every
         //! one opens them, so a new key goes first and the old one stays until no row uses it.

@@ -60,6 +60,8 @@ const ConfigField fields[] = {
      "refresh_grace_seconds"_L1,
      {},
      [](ConfigDraft &s) -> FieldTarget { return &s.config.security.refreshGraceSeconds; }},
+    {"security"_L1, "session_cache_seconds"_L1, "SESSION_CACHE_SECONDS"_L1,
+     [](ConfigDraft &s) -> FieldTarget { return &s.config.security.sessionCacheSeconds; }},
     {"security"_L1, "rate_limits"_L1, "RATE_LIMITS"_L1,
      [](ConfigDraft &s) -> FieldTarget { return &s.config.security.rateLimits; }},
     {"security"_L1, "rate_limit_player_per_second"_L1, "RATE_LIMIT_PLAYER_PER_SECOND"_L1,

@@ -38,16 +38,19 @@ std::optional<qint64> AuditFilter::parseTime(const QString &text)
 namespace {
 //! One INSERT of \a Rows rows: a batch costs a round trip per 64 (then 8) events, not one per
 //! event.
+//! The texts are never destroyed: a worker may still flush its batch while exit() runs the
+//! destructors of statics (a process that exits without stopping its server, as the fuzzers do).
 template <int Rows> const Statement &insertRows()
 {
-    static const std::string sql = [] {
+    static const std::string &sql = *new std::string([] {
         std::string text = "INSERT INTO audit_events (at_ms, user_id, actor_id, event, address,"
                            " details) VALUES ";
         for (int i = 0; i < Rows; ++i)
             text += i == 0 ? "(?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?)";
         return text;
-    }();
-    static const std::string name = "insert_audit_events_" + std::to_string(Rows);
+    }());
+    static const std::string &name =
+        *new std::string("insert_audit_events_" + std::to_string(Rows));
     static const Statement statement{name, sql.c_str()};
     return statement;
 }

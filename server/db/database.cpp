@@ -47,7 +47,8 @@ Result<std::unique_ptr<Database>> Database::open(const Config::Database &config,
         db.setDatabaseName(config.name);
         db.setUserName(config.user);
         db.setPassword(config.password);
-        db.setConnectOptions(QStringLiteral("connect_timeout=5"));
+        // The prefix names the connection in pg_stat_activity (latchkey-worker-0, …-listen).
+        db.setConnectOptions(QStringLiteral("connect_timeout=5;application_name=") + namePrefix);
     } else {
         // Players' e-mails: the folder and the file are the owner's from the start (SQLite
         // gives its -wal and -shm files the database file's mode).
@@ -152,13 +153,34 @@ bool Database::begin()
 bool Database::commit()
 {
     m_inTransaction = false;
-    return exec(QStringLiteral("COMMIT"), "commit");
+    const bool committed = exec(QStringLiteral("COMMIT"), "commit");
+    // Published even when COMMIT failed: it may have committed before the connection broke,
+    // and a change published in vain only costs a cache miss.
+    publishPending();
+    return committed;
 }
 
 void Database::rollback()
 {
     m_inTransaction = false;
+    m_pending.clear();
     exec(QStringLiteral("ROLLBACK"), "roll back");
+}
+
+void Database::changed(Change change)
+{
+    m_pending.push_back(change);
+    if (!m_inTransaction)
+        publishPending();
+}
+
+void Database::publishPending()
+{
+    if (m_feed) {
+        for (const Change &change : m_pending)
+            m_feed->publish(change);
+    }
+    m_pending.clear();
 }
 
 bool Database::isAlive()

@@ -1,6 +1,7 @@
 // One thread's database connection (PostgreSQL or SQLite) and its prepared statements.
 #pragma once
 
+#include "changefeed.h"
 #include "statements.h"
 
 #include "config/config.h"
@@ -44,6 +45,15 @@ public:
     Result<QSqlQuery *> run(const Statement &statement, std::initializer_list<QVariant> values,
                             const char *what);
 
+    //! \a change was just written: published to the process's ChangeFeed (when there is one)
+    //! at once, or at commit() inside a transaction (a rollback drops it). Stores call it
+    //! after every write that ends a session or changes a user row, so this process's
+    //! cached sessions are stale before the request that made the change is answered.
+    void changed(Change change);
+    //! Where changed() publishes: the server's feed (nullptr: nowhere, e.g. latchkey-admin,
+    //! whose changes reach servers through PostgreSQL's notifications).
+    void setChangeFeed(ChangeFeed *feed) { m_feed = feed; }
+
     //! Runs \a sql without parameters; false on failure (logged with \a what).
     bool exec(const QString &sql, const char *what);
     //! Write transaction: BEGIN IMMEDIATE on SQLite (no busy upgrade deadlocks), BEGIN on
@@ -83,10 +93,13 @@ private:
     Error statementFailed(bool connectionLost);
 
     static inline std::atomic<quint64> s_errors{0};
+    void publishPending();
 
     QSqlDatabase m_db;
     bool m_postgres;
     bool m_inTransaction = false;
+    std::vector<Change> m_pending; //!< changed() inside the open transaction
+    ChangeFeed *m_feed = nullptr;
     bool m_lost = false;
     struct Prepared
     {

@@ -133,13 +133,16 @@ QStringList Migrator::splitStatements(const QString &sql)
 {
     QStringList statements;
     QString current;
+    bool inBody = false; // between the $$ of a function body, whose ';' end nothing
     for (const QString &rawLine : sql.split(QLatin1Char('\n'))) {
         const qsizetype comment = rawLine.indexOf(QLatin1StringView("--"));
         const QString line = (comment < 0 ? rawLine : rawLine.left(comment)).trimmed();
         if (line.isEmpty())
             continue;
         current += line + QLatin1Char('\n');
-        if (line.endsWith(QLatin1Char(';'))) {
+        if (line.count(QLatin1StringView("$$")) % 2 == 1)
+            inBody = !inBody;
+        if (!inBody && line.endsWith(QLatin1Char(';'))) {
             statements.append(current.trimmed());
             current.clear();
         }

@@ -88,25 +88,26 @@ Result<Standing> OperatorStore::standing(qint64 userId)
     return standing;
 }
 
-Status OperatorStore::updateUser(const Statement &statement, std::initializer_list<QVariant> values,
-                                 const char *what)
+Status OperatorStore::updateUser(qint64 userId, const Statement &statement,
+                                 std::initializer_list<QVariant> values, const char *what)
 {
     const Result<QSqlQuery *> q = m_db.run(statement, values, what);
     if (!q)
         return q.error();
     if ((*q)->numRowsAffected() == 0)
         return Error::notFound(QStringLiteral("no such user"));
+    m_db.changed({Change::Kind::User, userId});
     return Done{};
 }
 
 Status OperatorStore::setRole(qint64 userId, const QString &role)
 {
-    return updateUser(sql::setRole, {role, userId}, "setting a role");
+    return updateUser(userId, sql::setRole, {role, userId}, "setting a role");
 }
 
 Status OperatorStore::setProgress(qint64 userId, int stars, int level)
 {
-    return updateUser(sql::setProgress, {stars, level, userId}, "setting stars and level");
+    return updateUser(userId, sql::setProgress, {stars, level, userId}, "setting stars and level");
 }
 
 Status OperatorStore::ban(qint64 userId, const QString &reason, qint64 nowSecs)
@@ -114,7 +115,7 @@ Status OperatorStore::ban(qint64 userId, const QString &reason, qint64 nowSecs)
     if (!m_db.begin())
         return m_db.prepareFailure();
     Status banned = updateUser(
-        sql::banUser,
+        userId, sql::banUser,
         {reason.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : reason, nowSecs, userId},
         "banning a user");
     if (banned) {
@@ -133,7 +134,7 @@ Status OperatorStore::ban(qint64 userId, const QString &reason, qint64 nowSecs)
 
 Status OperatorStore::unban(qint64 userId)
 {
-    return updateUser(sql::unbanUser, {userId}, "unbanning a user");
+    return updateUser(userId, sql::unbanUser, {userId}, "unbanning a user");
 }
 
 Result<int> OperatorStore::revokeSessions(qint64 userId, const QString &reason, qint64 nowSecs)
@@ -142,6 +143,7 @@ Result<int> OperatorStore::revokeSessions(qint64 userId, const QString &reason, 
         m_db.run(sql::revokeUserSessions, {nowSecs, reason, userId}, "ending a user's sessions");
     if (!q)
         return q.error();
+    m_db.changed({Change::Kind::User, userId});
     return (*q)->numRowsAffected();
 }
 

@@ -41,8 +41,8 @@ public:
 private:
     Result<QList<User>> users(const Statement &statement, const QVariant &key, const char *what);
     //! Runs an UPDATE of one user row; NotFound when it changed none.
-    Status updateUser(const Statement &statement, std::initializer_list<QVariant> values,
-                      const char *what);
+    Status updateUser(qint64 userId, const Statement &statement,
+                      std::initializer_list<QVariant> values, const char *what);
 
     Database &m_db;
 };

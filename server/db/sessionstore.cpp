@@ -40,6 +40,8 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
     trim->bindValue(3, maxSessions);
     if (!trim->exec())
         return m_db.failure(*trim, "bounding sessions per user");
+    if (trim->numRowsAffected() > 0)
+        m_db.changed({Change::Kind::User, userId});
     if (!m_db.commit())
         return m_db.prepareFailure();
     return record;
@@ -115,6 +117,7 @@ Status SessionStore::revoke(qint64 sessionId, qint64 nowSecs, const QString &rea
     q->bindValue(2, sessionId);
     if (!q->exec())
         return m_db.failure(*q, "revoking a session");
+    m_db.changed({Change::Kind::Session, sessionId});
     return Done{};
 }
 

@@ -34,7 +34,7 @@ inline constexpr Statement userByIdentity{
 inline constexpr Statement userByLiveSession{
     "user_by_live_session",
     "SELECT u.id, u.email, u.name, u.picture, u.stars, u.level, u.created_at, u.last_login,"
-    " u.is_guest, u.role, u.status"
+    " u.is_guest, u.role, u.status, s.expires_at"
     " FROM sessions s JOIN users u ON u.id = s.user_id"
     " WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL AND s.expires_at > ?"};
 

@@ -36,6 +36,13 @@ bool Storage::isAvailable()
     return connected;
 }
 
+void Storage::setChangeFeed(ChangeFeed *feed)
+{
+    m_feed = feed;
+    if (m_db)
+        m_db->setChangeFeed(feed);
+}
+
 bool Storage::connect()
 {
     Result<std::unique_ptr<Database>> db = Database::open(m_config, m_connectionName);
@@ -44,6 +51,7 @@ bool Storage::connect()
         return false;
     }
     m_db = std::move(db).value();
+    m_db->setChangeFeed(m_feed);
     m_users = std::make_unique<UserStore>(*m_db);
     m_sessions = std::make_unique<SessionStore>(*m_db);
     m_failures = std::make_unique<FailureStore>(*m_db);

@@ -34,6 +34,8 @@ public:
     //! Opens the connection when it is not open yet, or reopens it when a statement lost
     //! it; false while that fails.
     bool isAvailable();
+    //! Where the connection publishes the changes its stores write (Database::changed()).
+    void setChangeFeed(ChangeFeed *feed);
 
     // Only after isAvailable() returned true.
     Database &database() { return *m_db; }
@@ -54,6 +56,7 @@ private:
     const Config::Database m_config;
     const QString m_connectionName;
     const Clock m_clock;
+    ChangeFeed *m_feed = nullptr;
     qint64 m_nextAttemptMs = 0;
     std::unique_ptr<Database> m_db;
     std::unique_ptr<UserStore> m_users;

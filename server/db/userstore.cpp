@@ -60,7 +60,7 @@ Result<User> UserStore::byId(qint64 userId)
     return fetchOne(q, "reading a user");
 }
 
-Result<User> UserStore::byLiveSession(qint64 sessionId, qint64 userId, qint64 nowSecs)
+Result<LiveSession> UserStore::byLiveSession(qint64 sessionId, qint64 userId, qint64 nowSecs)
 {
     QSqlQuery *q = m_db.prepared(sql::userByLiveSession);
     if (!q)
@@ -68,7 +68,15 @@ Result<User> UserStore::byLiveSession(qint64 sessionId, qint64 userId, qint64 no
     q->bindValue(0, sessionId);
     q->bindValue(1, userId);
     q->bindValue(2, nowSecs);
-    return fetchOne(q, "checking a session");
+    if (!q->exec())
+        return m_db.failure(*q, "checking a session");
+    if (!q->next()) {
+        q->finish();
+        return Error::notFound(QStringLiteral("no such user"));
+    }
+    LiveSession live{userFromRow(*q), q->value(11).toLongLong()};
+    q->finish();
+    return live;
 }
 
 Result<UserStore::SignedIn> UserStore::loginOrCreate(const IdentityRecord &identity,
@@ -169,6 +177,7 @@ Result<User> UserStore::rename(qint64 userId, const QString &name)
             return Error{ErrorCode::UsernameTaken, QStringLiteral("that username is taken")};
         return m_db.failure(*q, "renaming a user");
     }
+    m_db.changed({Change::Kind::User, userId});
     return updated(userId);
 }
 
@@ -181,6 +190,7 @@ Result<User> UserStore::setPicture(qint64 userId, const QString &picture)
     q->bindValue(1, userId);
     if (!q->exec())
         return m_db.failure(*q, "changing a picture");
+    m_db.changed({Change::Kind::User, userId});
     return updated(userId);
 }
 
@@ -219,6 +229,7 @@ Status UserStore::link(qint64 userId, const IdentityRecord &identity, const QDat
     promote->bindValue(2, userId);
     if (!promote->exec())
         return m_db.failure(*promote, "making a guest a full account");
+    m_db.changed({Change::Kind::User, userId});
     return Done{};
 }
 
@@ -286,6 +297,7 @@ Status UserStore::remove(qint64 userId)
     q->bindValue(0, userId);
     if (!q->exec())
         return m_db.failure(*q, "deleting a user");
+    m_db.changed({Change::Kind::User, userId});
     return Done{};
 }
 

@@ -17,6 +17,13 @@ struct IdentityRecord
     bool guest = false; //!< a guest account's own identity (provider "guest")
 };
 
+//! A live session's user, as the Bearer check reads it.
+struct LiveSession
+{
+    User user;
+    qint64 expiresAt = 0; //!< Unix seconds
+};
+
 //! One row of a user's identities, as GET /api/identities lists them.
 struct LinkedIdentity
 {
@@ -44,9 +51,10 @@ public:
     Result<SignedIn> loginOrCreate(const IdentityRecord &identity, const QString &baseName,
                                    const QDateTime &now);
 
-    //! The user owning live session \a sessionId (not revoked, not expired at \a nowSecs);
-    //! NotFound when there is none (logged out, revoked, or not \a userId's).
-    Result<User> byLiveSession(qint64 sessionId, qint64 userId, qint64 nowSecs);
+    //! The user owning live session \a sessionId (not revoked, not expired at \a nowSecs)
+    //! and the session's expiry; NotFound when there is none (logged out, revoked, or not
+    //! \a userId's).
+    Result<LiveSession> byLiveSession(qint64 sessionId, qint64 userId, qint64 nowSecs);
     //! NotFound when there is no such user.
     Result<User> byId(qint64 userId);
 

@@ -39,6 +39,8 @@ test)
     ;;
 bench)
     want+=(postgresql curl wrk jq iproute2)
+    # bench/propagation.py (standard library only).
+    want+=(python3)
     # Any nginx flavour will do; nginx-light only when none is installed (they conflict).
     command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || want+=(nginx-light)
     ;;

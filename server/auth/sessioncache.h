@@ -19,7 +19,7 @@ class SessionCache
 {
 public:
     //! At most this many sessions per worker; past it the cache starts over.
-    static constexpr qsizetype maxEntries = 100000;
+    static constexpr qsizetype maxEntries = 50000;
 
     //! Off when \a feed is null or \a ttlSecs is 0.
     SessionCache(ChangeFeed *feed, int ttlSecs);

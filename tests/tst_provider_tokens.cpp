@@ -62,7 +62,6 @@ private:
     //! identities.credentials of octocat's GitHub identity, read from the database itself.
     QString sealedInDatabase();
 
-    QString m_driver;
     std::optional<PgServer> m_pg;
     QTemporaryDir m_dir;
     BrokerStandIns m_standIns;
@@ -73,9 +72,8 @@ private:
 
 void TestProviderTokens::initTestCase()
 {
-    m_driver =
-        QProcessEnvironment::systemEnvironment().value(u"LATCHKEY_TEST_DRIVER"_s, u"sqlite"_s);
-    if (m_driver == "postgres"_L1) {
+    if (QProcessEnvironment::systemEnvironment().value(u"LATCHKEY_TEST_DRIVER"_s) ==
+        "postgres"_L1) {
         m_pg = pgServer();
         QVERIFY2(m_pg, "LATCHKEY_TEST_PG_ENV must name the PostgreSQL fixture's env file");
     }

@@ -53,7 +53,7 @@ Worker::Worker(ServerContext &context, int index)
       m_me(m_storage, m_audit, context.clock), m_tokens(m_apiTokens),
       m_admin(m_storage, m_accountAdmin, m_audit, context.clock)
 {
-    m_storage.setChangeFeed(&context.changes);
+    m_storage.setChangeFeed(context.sessionCacheFeed()); // nobody to tell without a cache
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);
     m_router.addGroup(m_health);

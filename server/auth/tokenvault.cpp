@@ -10,6 +10,15 @@ namespace latchkey {
 
 using namespace Qt::Literals::StringLiterals;
 
+namespace {
+//! The key id \a sealed names ("" when it names none).
+QString keyIdOf(const QString &sealed)
+{
+    const qsizetype colon = sealed.indexOf(QLatin1Char(':'));
+    return colon > 0 ? sealed.left(colon) : QString();
+}
+} // namespace
+
 QString TokenVault::seal(QByteArrayView plain, QByteArrayView context) const
 {
     Q_ASSERT(isEnabled());
@@ -39,12 +48,6 @@ Result<QByteArray> TokenVault::open(const QString &sealed, QByteArrayView contex
         return Error::internal();
     }
     return *plain;
-}
-
-QString TokenVault::keyIdOf(const QString &sealed)
-{
-    const qsizetype colon = sealed.indexOf(QLatin1Char(':'));
-    return colon > 0 ? sealed.left(colon) : QString();
 }
 
 } // namespace latchkey

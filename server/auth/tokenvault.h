@@ -24,8 +24,6 @@ public:
     //! Internal (the reason logged, never the secret) when the key id is unknown or the text
     //! was altered, or sealed for another context.
     Result<QByteArray> open(const QString &sealed, QByteArrayView context) const;
-    //! The key id \a sealed names ("" when it names none).
-    static QString keyIdOf(const QString &sealed);
 
 private:
     const std::vector<Config::Security::TokenKey> m_keys;

@@ -5,6 +5,8 @@
 set -euo pipefail
 want=(cmake ninja-build g++ pkg-config qt6-base-dev libqt6sql6-psql libqt6sql6-sqlite
       libyaml-cpp-dev libssl-dev libhttp-parser-dev qtkeychain-qt6-dev
+      # the client library's event socket (QWebSocket)
+      qt6-websockets-dev
       # usernames: UTS #39 restriction levels and confusable skeletons (ICU uspoof)
       libicu-dev
       # client/demo (latchkey-demo): Qt Widgets (in qt6-base-dev), its SVG icons, and the

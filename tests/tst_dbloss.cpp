@@ -156,6 +156,7 @@ void TestDbLoss::reconnectsAtItsOwnPace()
     // Only the worker's connection is counted: no change listener dialling beside it (and
     // every /api/me reaches the database).
     config.security.sessionCacheSeconds = 0;
+    config.events.enabled = false;
     LatchkeyServer server(config);
     const Status started = server.start();
     QVERIFY2(started, started ? "" : qPrintable(started.error().message));

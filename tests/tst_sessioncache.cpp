@@ -9,7 +9,9 @@
 #include "pgfixture.h"
 #include "testclient.h"
 #include "testserverconfig.h"
+#include "wsclient.h"
 
+#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
@@ -44,6 +46,8 @@ private Q_SLOTS:
     void ownChangesSeenBeforeTheAnswer();
     void changesMadeOutsideTheServer();
     void listenerKilledBypassesThenResumes();
+    void eventsAcrossInstances();
+    void listenerKilledClosesEventSockets();
 
 private:
     Guest guestOn(LatchkeyServer &server);
@@ -208,6 +212,61 @@ void TestSessionCache::listenerKilledBypassesThenResumes()
     QCOMPARE(sql(u"UPDATE users SET level = 7 WHERE id = %1"_s.arg(again.userId)), QString());
     QTRY_COMPARE_WITH_TIMEOUT(me(b, again).json()["user"_L1]["level"_L1].toInt(), 7,
                               arrivesWithinMs);
+}
+
+namespace {
+QJsonObject eventOn(WsClient &ws)
+{
+    return QJsonDocument::fromJson(ws.nextText(arrivesWithinMs)).object();
+}
+} // namespace
+
+// Live events ride on the same notifications: a socket on B hears what A did, and SQL.
+void TestSessionCache::eventsAcrossInstances()
+{
+    const Guest guest = guestOn(*m_a);
+    WsClient ws(m_b->port());
+    QCOMPARE(ws.openWithToken(guest.access), 101);
+    QCOMPARE(postJsonOnce(m_a->port(), "/api/update_username", {{u"new_username"_s, u"Across"_s}},
+                          guest.access)
+                 .status,
+             200);
+    QJsonObject event = eventOn(ws);
+    QCOMPARE(event["event"_L1].toString(), u"user_updated"_s);
+    QCOMPARE(event["user"_L1]["name"_L1].toString(), u"Across"_s);
+    QCOMPARE(sql(u"UPDATE users SET stars = 5 WHERE id = %1"_s.arg(guest.userId)), QString());
+    QCOMPARE(eventOn(ws)["user"_L1]["stars"_L1].toInt(), 5);
+    // Migration 010's trigger: a linked identity, whoever inserts it.
+    QCOMPARE(sql(u"INSERT INTO identities (provider, subject, user_id, created_at)"
+                 " VALUES ('steam', '7656119%1', %1, '2026-12-04T00:00:00Z')"_s.arg(guest.userId)),
+             QString());
+    event = eventOn(ws);
+    QCOMPARE(event["event"_L1].toString(), u"identity_linked"_s);
+    QCOMPARE(event["provider"_L1].toString(), u"steam"_s);
+    QCOMPARE(postJsonOnce(m_a->port(), "/api/logout", {}, guest.access).status, 200);
+    event = eventOn(ws);
+    QCOMPARE(event["event"_L1].toString(), u"session_revoked"_s);
+    QCOMPARE(event["reason"_L1].toString(), u"logout"_s);
+    QCOMPARE(ws.closeCode(arrivesWithinMs), quint16(1000));
+}
+
+// What a socket missed while the notifications were not arriving cannot be known: it is
+// closed with 1013 and the client reconnects; no socket opens until they arrive again.
+void TestSessionCache::listenerKilledClosesEventSockets()
+{
+    const Guest guest = guestOn(*m_a);
+    WsClient ws(m_b->port());
+    QCOMPARE(ws.openWithToken(guest.access), 101);
+    QCOMPARE(sql(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                 " WHERE application_name = 'latchkey-listen' AND datname = '%1'"_s.arg(database)),
+             QString());
+    QCOMPARE(ws.closeCode(3 * arrivesWithinMs), quint16(1013));
+    QTRY_COMPARE_WITH_TIMEOUT(WsClient(m_b->port()).openWithToken(guest.access), 101,
+                              3 * arrivesWithinMs);
+    WsClient again(m_b->port());
+    QCOMPARE(again.openWithToken(guest.access), 101);
+    QCOMPARE(sql(u"UPDATE users SET level = 9 WHERE id = %1"_s.arg(guest.userId)), QString());
+    QCOMPARE(eventOn(again)["user"_L1]["level"_L1].toInt(), 9);
 }
 
 QTEST_MAIN(TestSessionCache)

@@ -4,5 +4,6 @@
 namespace latchkey {
 
 Q_LOGGING_CATEGORY(lcDevIdp, "latchkey.devidp")
+Q_LOGGING_CATEGORY(lcEvents, "latchkey.events")
 
 } // namespace latchkey

@@ -6,5 +6,6 @@
 namespace latchkey {
 
 Q_DECLARE_LOGGING_CATEGORY(lcDevIdp)
+Q_DECLARE_LOGGING_CATEGORY(lcEvents)
 
 } // namespace latchkey

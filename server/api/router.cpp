@@ -160,7 +160,7 @@ bool Router::check(const Route &route, const QByteArray &mediaType, Call &call)
     }
     if (anonymous)
         return true;
-    return checkBearer(call, route.rules.auth) && (!limited || checkRate(call));
+    return checkBearer(call, route.rules) && (!limited || checkRate(call));
 }
 
 bool Router::checkRate(Call &call)
@@ -182,17 +182,39 @@ bool Router::checkRate(Call &call)
     return false;
 }
 
-bool Router::checkBearer(Call &call, Auth auth)
+namespace {
+//! The token of a "latchkey.bearer.<token>" offer in Sec-WebSocket-Protocol; empty without one.
+QByteArray subprotocolToken(const HttpRequest &request)
 {
+    for (const QByteArray &offer : request.header("sec-websocket-protocol").split(',')) {
+        const QByteArray trimmed = offer.trimmed();
+        if (trimmed.startsWith(bearerSubprotocol))
+            return trimmed.sliced(bearerSubprotocol.size());
+    }
+    return {};
+}
+} // namespace
+
+bool Router::checkBearer(Call &call, const RouteRules &rules)
+{
+    const Auth auth = rules.auth;
     const QByteArray header = call.http.header("authorization");
+    const QByteArray offered =
+        rules.subprotocolToken && header.isNull() ? subprotocolToken(call.http) : QByteArray();
     // The scheme is case-insensitive (RFC 9110 11.1): "Bearer", "bearer", "BEARER".
-    if (header.size() < 7 || header[6] != ' ' ||
-        QByteArrayView(header).first(6).compare("bearer", Qt::CaseInsensitive) != 0) {
-        call.responder.sendError({ErrorCode::InvalidToken,
-                                  QStringLiteral("an Authorization: Bearer token is required")});
+    if (offered.isEmpty() &&
+        (header.size() < 7 || header[6] != ' ' ||
+         QByteArrayView(header).first(6).compare("bearer", Qt::CaseInsensitive) != 0)) {
+        call.responder.sendError(
+            {ErrorCode::InvalidToken,
+             rules.subprotocolToken
+                 ? QStringLiteral("an Authorization: Bearer token (or the WebSocket subprotocol "
+                                  "latchkey.bearer.<token>) is required")
+                 : QStringLiteral("an Authorization: Bearer token is required")});
         return false;
     }
-    const QByteArrayView token = QByteArrayView(header).sliced(7).trimmed();
+    const QByteArrayView token =
+        offered.isEmpty() ? QByteArrayView(header).sliced(7).trimmed() : QByteArrayView(offered);
     Result<AuthenticatedSession> session = ApiTokens::looksLikeApiToken(token)
                                                ? m_apiTokens.authenticate(token)
                                                : m_sessions.authenticate(token);

@@ -46,7 +46,13 @@ struct RouteRules
     Auth auth = Auth::None;
     bool database = false; //!< 503 while this worker cannot reach the database
     bool limited = true;   //!< counts against the request rate limits (health checks do not)
+    //! A WebSocket route: without an Authorization header the token may come as the
+    //! subprotocol "latchkey.bearer.<token>" (for engines whose WebSocket cannot set headers).
+    bool subprotocolToken = false;
 };
+
+//! The Sec-WebSocket-Protocol offer that carries a token starts with this.
+inline constexpr QByteArrayView bearerSubprotocol("latchkey.bearer.");
 
 class Router;
 
@@ -106,7 +112,7 @@ private:
     //! Runs \a route's checks, filling \a call; false when one refused (and answered).
     //! \a mediaType: the body's, parsed once by handle().
     bool check(const Route &route, const QByteArray &mediaType, Call &call);
-    bool checkBearer(Call &call, Auth auth);
+    bool checkBearer(Call &call, const RouteRules &rules);
     //! Takes one request from the caller's bucket (the user's after a Bearer check, else the
     //! address's) and adds the X-RateLimit-* headers; false when refused (answered 429).
     bool checkRate(Call &call);

@@ -95,6 +95,26 @@ int LatchkeyServer::connectionLimit(int configured, int workers)
     return capped;
 }
 
+namespace {
+HttpLimits httpLimits(const Config &config, int workers)
+{
+    HttpLimits limits;
+    limits.headerTimeoutMs = config.server.headerTimeoutMs;
+    limits.bodyTimeoutMs = config.server.headerTimeoutMs;
+    limits.idleTimeoutMs = config.server.idleTimeoutMs;
+    limits.maxConnections = LatchkeyServer::connectionLimit(config.server.maxConnections, workers);
+    limits.maxConnectionsPerAddress = config.server.maxConnectionsPerAddress;
+    limits.webSocketPingMs = config.events.pingSeconds * 1000;
+    limits.webSocketMaxQueuedBytes = qint64(config.events.maxQueuedKib) * 1024;
+    for (const QString &proxy : config.server.trustedProxies) {
+        QPair<QHostAddress, int> range;
+        if (parseAddressRange(proxy, &range)) // loadConfig() refused any that is not
+            limits.trustedProxies.append(range);
+    }
+    return limits;
+}
+} // namespace
+
 Status LatchkeyServer::start()
 {
     const QHostAddress address(m_config.server.host == QLatin1StringView("localhost")
@@ -129,21 +149,11 @@ Status LatchkeyServer::start()
     }
     const int workers =
         m_config.server.workers > 0 ? m_config.server.workers : QThread::idealThreadCount();
-    HttpLimits limits;
-    limits.headerTimeoutMs = m_config.server.headerTimeoutMs;
-    limits.bodyTimeoutMs = m_config.server.headerTimeoutMs;
-    limits.idleTimeoutMs = m_config.server.idleTimeoutMs;
-    limits.maxConnections = connectionLimit(m_config.server.maxConnections, workers);
-    limits.maxConnectionsPerAddress = m_config.server.maxConnectionsPerAddress;
-    for (const QString &proxy : m_config.server.trustedProxies) {
-        QPair<QHostAddress, int> range;
-        if (parseAddressRange(proxy, &range)) // loadConfig() refused any that is not
-            limits.trustedProxies.append(range);
-    }
     ServerContext *context = m_context.get();
-    m_http = std::make_unique<HttpServer>(limits, workers, [context](int index) {
-        return std::unique_ptr<RequestHandler>(new Worker(*context, index));
-    });
+    m_http =
+        std::make_unique<HttpServer>(httpLimits(m_config, workers), workers, [context](int index) {
+            return std::unique_ptr<RequestHandler>(new Worker(*context, index));
+        });
     connect(m_http.get(), &HttpServer::stopped, this, &LatchkeyServer::stopped);
     HttpServer *http = m_http.get();
     m_context->metrics.setConnectionCount([http] { return http->openConnections(); });
@@ -189,6 +199,8 @@ Status LatchkeyServer::startMetrics()
         m_context->metrics.setListenerUp(
             [context] { return context->changes.listenerUp(context->clock()); });
     }
+    if (m_config.events.enabled)
+        m_context->metrics.setEventSockets(&m_context->eventSockets);
     const MetricsRegistry *registry = &m_context->metrics;
     m_metricsHttp = std::make_unique<HttpServer>(HttpLimits{}, 1, [registry](int) {
         return std::unique_ptr<RequestHandler>(new MetricsHandler(*registry));

@@ -52,6 +52,12 @@ void MetricsRegistry::setListenerUp(std::function<bool()> up)
     m_listenerUp = std::move(up);
 }
 
+void MetricsRegistry::setEventSockets(const EventSockets *sockets)
+{
+    const QMutexLocker lock(&m_mutex);
+    m_eventSockets = sockets;
+}
+
 void MetricsRegistry::setConnectionCount(std::function<int()> count)
 {
     QMutexLocker lock(&m_mutex);
@@ -173,6 +179,21 @@ QByteArray MetricsRegistry::render() const
         header(out, "latchkey_change_listener_up", "gauge",
                "1 while PostgreSQL's change notifications arrive (sessions may be cached).");
         out += "latchkey_change_listener_up " + QByteArray::number(m_listenerUp() ? 1 : 0) + '\n';
+    }
+    if (m_eventSockets) {
+        header(out, "latchkey_event_sockets", "gauge", "Event sockets (GET /api/events) open now.");
+        out += "latchkey_event_sockets " + QByteArray::number(m_eventSockets->open()) + '\n';
+        header(out, "latchkey_events_sent_total", "counter",
+               "Event messages queued to event sockets.");
+        out +=
+            "latchkey_events_sent_total " + QByteArray::number(m_eventSockets->sent.load()) + '\n';
+        header(out, "latchkey_event_sockets_dropped_total", "counter",
+               "Event sockets ended by the server: slow (the client did not read its queue), "
+               "unanswered (two pings without a pong).");
+        out += "latchkey_event_sockets_dropped_total{reason=\"slow\"} " +
+               QByteArray::number(m_eventSockets->slowDropped.load()) + '\n';
+        out += "latchkey_event_sockets_dropped_total{reason=\"unanswered\"} " +
+               QByteArray::number(m_eventSockets->unanswered.load()) + '\n';
     }
     header(out, "latchkey_process_resident_memory_bytes", "gauge",
            "Resident memory of the server process.");

@@ -4,6 +4,7 @@
 // process's resident memory. Counters live in each worker and are summed at scrape time.
 #pragma once
 
+#include "api/eventhub.h"
 #include "api/router.h"
 #include "auth/authmetrics.h"
 #include "http/responder.h"
@@ -26,6 +27,8 @@ public:
     void setConnectionCount(std::function<int()> count);
     //! Whether change notifications arrive (only where there is a listener).
     void setListenerUp(std::function<bool()> up);
+    //! The event sockets' counters (when events are on; must outlive the registry's use).
+    void setEventSockets(const EventSockets *sockets);
 
     //! The exposition text.
     QByteArray render() const;
@@ -46,6 +49,7 @@ private:
     std::map<int, Worker> m_workers;
     std::function<int()> m_connections;
     std::function<bool()> m_listenerUp;
+    const EventSockets *m_eventSockets = nullptr;
 };
 
 //! The metrics listener's only handler: GET (or HEAD) /metrics; 404 for anything else.

@@ -23,9 +23,10 @@ ServerContext::ServerContext(const Config &config, Clock clock, const QString &b
               : nullptr),
       publicUrl(config.server),
       listener(config.database.driver == QLatin1StringView("postgres") &&
-                       config.security.sessionCacheSeconds > 0
+                       (config.security.sessionCacheSeconds > 0 || config.events.enabled)
                    ? std::make_unique<ChangeListener>(config.database, changes, this->clock)
-                   : nullptr)
+                   : nullptr),
+      eventSockets(config.events.maxPerUser, config.events.maxSockets)
 {
     for (const Config::Upstream &upstream : config.upstreams)
         upstreamKeys.try_emplace(upstream.name);

@@ -3,6 +3,7 @@
 // address and the upstream providers' keys. Thread-safe or immutable.
 #pragma once
 
+#include "api/eventhub.h"
 #include "auth/broker.h"
 #include "auth/devidentityprovider.h"
 #include "auth/failurelimiter.h"
@@ -39,11 +40,23 @@ struct ServerContext
     PublicUrl publicUrl;                               //!< its port is set once listening
     std::map<QString, KeySet> upstreamKeys;            //!< each oidc upstream's JWKS, by name
     MetricsRegistry metrics;                           //!< every worker's counters
-    ChangeFeed changes; //!< what makes cached sessions stale: this process's writes and others'
-    //! On PostgreSQL with security.session_cache_seconds > 0: the other instances' changes.
+    //! What makes cached sessions stale and what event sockets are told: this process's
+    //! writes and others'.
+    ChangeFeed changes;
+    //! On PostgreSQL with security.session_cache_seconds > 0 or events.enabled: the other
+    //! instances' changes.
     const std::unique_ptr<ChangeListener> listener;
+    EventSockets eventSockets; //!< every worker's event sockets, bounded (events.max_*)
     //! The feed the workers' session caches follow; null when sessions are not cached.
-    ChangeFeed *sessionCacheFeed() { return listener ? &changes : nullptr; }
+    ChangeFeed *sessionCacheFeed()
+    {
+        return listener && config.security.sessionCacheSeconds > 0 ? &changes : nullptr;
+    }
+    //! Where the workers publish their own changes; null when nobody follows them.
+    ChangeFeed *publishedFeed()
+    {
+        return config.events.enabled || sessionCacheFeed() ? &changes : nullptr;
+    }
 };
 
 } // namespace latchkey

@@ -51,9 +51,14 @@ Worker::Worker(ServerContext &context, int index)
       m_identity(m_broker, m_signIn, m_providerTokens, m_storage, m_audit, context.config),
       m_sessionList(m_storage, m_sessions, context.clock), m_preferences(m_storage, context.clock),
       m_me(m_storage, m_audit, context.clock), m_tokens(m_apiTokens),
-      m_admin(m_storage, m_accountAdmin, m_audit, context.clock)
+      m_admin(m_storage, m_accountAdmin, m_audit, context.clock),
+      m_events(context.config.events.enabled
+                   ? std::make_unique<EventRoutes>(m_storage, context.changes,
+                                                   context.listener != nullptr,
+                                                   context.eventSockets, context.clock)
+                   : nullptr)
 {
-    m_storage.setChangeFeed(context.sessionCacheFeed()); // nobody to tell without a cache
+    m_storage.setChangeFeed(context.publishedFeed());
     m_storage.isAvailable(); // connect now rather than on the first request
     m_router.addGroup(m_account);
     m_router.addGroup(m_health);
@@ -65,6 +70,8 @@ Worker::Worker(ServerContext &context, int index)
     m_router.addGroup(m_me);
     m_router.addGroup(m_tokens);
     m_router.addGroup(m_admin);
+    if (m_events)
+        m_router.addGroup(*m_events);
     if (m_devIdp)
         m_router.addGroup(*m_devIdp);
     context.metrics.add(index, &m_router, &m_sessions.metrics());

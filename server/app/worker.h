@@ -7,6 +7,7 @@
 #include "api/adminroutes.h"
 #include "api/deviceroutes.h"
 #include "api/devidproutes.h"
+#include "api/eventroutes.h"
 #include "api/healthroutes.h"
 #include "api/identityroutes.h"
 #include "api/meroutes.h"
@@ -62,6 +63,7 @@ private:
     MeRoutes m_me;
     TokenRoutes m_tokens;
     AdminRoutes m_admin;
+    std::unique_ptr<EventRoutes> m_events; //!< unless events.enabled is false
 };
 
 } // namespace latchkey

@@ -35,7 +35,8 @@ bool SessionCache::catchUp(qint64 nowMs)
             for (const Change &change : m_changes) {
                 if (change.kind == Change::Kind::User)
                     dropUser(change.id);
-                else if (const auto it = m_entries.constFind(change.id); it != m_entries.cend()) {
+                else if (const auto it = m_entries.constFind(change.id);
+                         change.kind == Change::Kind::Session && it != m_entries.cend()) {
                     m_sessionsOf.remove(it->user.id, change.id);
                     m_entries.erase(it);
                 }

@@ -188,6 +188,16 @@ struct Config
         int retentionDays = 365;
     } audit;
 
+    //! GET /api/events, the live event sockets (each also counts as a connection).
+    struct Events
+    {
+        bool enabled = true;    //!< events.enabled, EVENTS: off, the route is 404
+        int pingSeconds = 30;   //!< events.ping_seconds: two unanswered pings close a socket
+        int maxPerUser = 8;     //!< events.max_per_user: open sockets per player per instance
+        int maxSockets = 10000; //!< events.max_sockets: open sockets per instance
+        int maxQueuedKib = 256; //!< events.max_queued_kib: a reader this far behind is dropped
+    } events;
+
     struct Guest
     {
         bool enabled = true;          //!< providers.guest.enabled: POST /api/login/guest

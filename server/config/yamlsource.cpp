@@ -119,7 +119,7 @@ Status YamlSource::readRoot(const YAML::Node &root)
         return Done{}; // an empty or all-comment file: defaults
     if (!root.IsMap())
         return invalidConfig(u"%1: expected the sections database, security, server, "
-                             "audit and providers at the top level"_s.arg(m_path));
+                             "audit, events and providers at the top level"_s.arg(m_path));
     for (const auto &entry : root) {
         const QString name = scalarText(entry.first);
         if (isSecretKey(name))
@@ -130,11 +130,11 @@ Status YamlSource::readRoot(const YAML::Node &root)
         else if (name == "clients"_L1)
             status = readClients(m_draft, entry.second, m_path);
         else if (name == "database"_L1 || name == "security"_L1 || name == "server"_L1 ||
-                 name == "audit"_L1)
+                 name == "audit"_L1 || name == "events"_L1)
             status = readSection(name, entry.second);
         else
             return invalidConfig(u"%1: unknown section %2; known sections: database, security, "
-                                 "server, audit, providers, clients"_s.arg(m_path, name));
+                                 "server, audit, events, providers, clients"_s.arg(m_path, name));
         if (!status)
             return status;
     }

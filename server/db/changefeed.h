@@ -4,8 +4,10 @@
 #pragma once
 
 #include <QMutex>
+#include <QString>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -14,11 +16,13 @@ namespace latchkey {
 struct Change
 {
     enum class Kind : quint8 {
-        Session, //!< this session ended
-        User,    //!< this user's row changed or went: every session of it is stale
+        Session,  //!< this session ended
+        User,     //!< this user's row changed or went: every session of it is stale
+        Identity, //!< this user linked an identity (detail: the provider)
     };
     Kind kind = Kind::Session;
-    qint64 id = 0;
+    qint64 id = 0; //!< the session's or the user's
+    QString detail;
 };
 
 //! Thread-safe. Changes are numbered; a reader keeps the number it has seen and asks for the
@@ -53,12 +57,20 @@ public:
     //! Moves whenever the listener was down: caches older than it may have missed changes.
     quint64 epoch() const { return m_epoch.load(std::memory_order_acquire); }
 
+    //! \a wake runs after every publish() and listenerDown(), on the thread that made it and
+    //! under the feed's lock: it should only post work to its own thread. Returns the id
+    //! unwatch() takes; after unwatch() returns, \a wake is not called again.
+    int watch(std::function<void()> wake);
+    void unwatch(int id);
+
 private:
     mutable QMutex m_mutex;
     std::vector<Change> m_ring = std::vector<Change>(capacity);
     std::atomic<quint64> m_sequence{0};
     std::atomic<qint64> m_heartbeatMs{0};
     std::atomic<quint64> m_epoch{0};
+    std::vector<std::pair<int, std::function<void()>>> m_watchers;
+    int m_lastWatcher = 0;
 };
 
 } // namespace latchkey

@@ -41,7 +41,7 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
     if (!trim->exec())
         return m_db.failure(*trim, "bounding sessions per user");
     if (trim->numRowsAffected() > 0)
-        m_db.changed({Change::Kind::User, userId});
+        m_db.changed({Change::Kind::User, userId, {}});
     if (!m_db.commit())
         return m_db.prepareFailure();
     return record;
@@ -107,6 +107,25 @@ Result<SessionRecord> SessionStore::find(qint64 sessionId)
     return record;
 }
 
+Result<QString> SessionStore::endReason(qint64 sessionId, qint64 nowSecs)
+{
+    QSqlQuery *q = m_db.prepared(sql::sessionEnd);
+    if (!q)
+        return m_db.prepareFailure();
+    q->bindValue(0, sessionId);
+    if (!q->exec())
+        return m_db.failure(*q, "reading why a session ended");
+    QString reason;
+    if (!q->next())
+        reason = QStringLiteral("deleted");
+    else if (!q->value(0).isNull())
+        reason = q->value(1).toString();
+    else if (q->value(2).toLongLong() <= nowSecs)
+        reason = QStringLiteral("expired");
+    q->finish();
+    return reason;
+}
+
 Status SessionStore::revoke(qint64 sessionId, qint64 nowSecs, const QString &reason)
 {
     QSqlQuery *q = m_db.prepared(sql::revokeSession);
@@ -117,7 +136,7 @@ Status SessionStore::revoke(qint64 sessionId, qint64 nowSecs, const QString &rea
     q->bindValue(2, sessionId);
     if (!q->exec())
         return m_db.failure(*q, "revoking a session");
-    m_db.changed({Change::Kind::Session, sessionId});
+    m_db.changed({Change::Kind::Session, sessionId, {}});
     return Done{};
 }
 

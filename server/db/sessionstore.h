@@ -47,6 +47,10 @@ public:
 
     //! NotFound when there is no such session (revoked and expired ones are found).
     Result<SessionRecord> find(qint64 sessionId);
+    //! Why session \a sessionId is not live at \a nowSecs: its revoke reason ("logout",
+    //! "admin", "ban", "reuse", "session_limit"), "expired", or "deleted" when it is gone
+    //! (with its user); empty while it is live.
+    Result<QString> endReason(qint64 sessionId, qint64 nowSecs);
     Status revoke(qint64 sessionId, qint64 nowSecs, const QString &reason);
     //! Every session row of \a userId, oldest first, as JSON for the player's data export
     //! (times in Unix seconds, the address unmasked: it is the player's own data).

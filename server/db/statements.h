@@ -110,6 +110,9 @@ inline constexpr Statement findSession{
     "find_session",
     "SELECT id, user_id, counter, refreshed_at, expires_at, revoked_at FROM sessions WHERE id = ?"};
 
+inline constexpr Statement sessionEnd{
+    "session_end", "SELECT revoked_at, revoke_reason, expires_at FROM sessions WHERE id = ?"};
+
 inline constexpr Statement revokeSession{
     "revoke_session",
     "UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL"};

@@ -258,6 +258,11 @@ bool HttpConnection::isOutputBlocked() const
 
 void HttpConnection::resumeReading()
 {
+    if (m_webSocket) {
+        if (!m_closing)
+            m_webSocket->receive(std::exchange(m_input, {}) + m_socket.readAll());
+        return;
+    }
     // Not while a request is in flight, nor while answers pile up unread (a client that
     // pipelines without reading): until then the socket buffer fills and TCP flow control
     // holds the client back instead of our memory growing.
@@ -331,7 +336,8 @@ void HttpConnection::respond(quint64 sequence, const HttpResponse &response)
     if (!m_inFlight || sequence != m_sequence)
         return;
     m_inFlight = false;
-    const bool keepAlive = m_keepAlive && !m_draining && !m_closing;
+    // A refused upgrade closes: what follows the request may be WebSocket frames.
+    const bool keepAlive = m_keepAlive && !m_draining && !m_closing && !m_parser.upgrade;
     write(response, keepAlive);
     if (!keepAlive) {
         closeConnection();
@@ -339,6 +345,13 @@ void HttpConnection::respond(quint64 sequence, const HttpResponse &response)
     }
     m_deadlineMs = monotonicMs() + m_worker->limits().idleTimeoutMs;
     resumeReading(); // what arrived while the request was in flight
+}
+
+void HttpConnection::abortNow()
+{
+    m_closing = true;
+    m_socket.abort();
+    m_worker->connectionClosed(this);
 }
 
 void HttpConnection::failAndClose(const Error &error)
@@ -413,6 +426,12 @@ void HttpConnection::checkDeadline(qint64 nowMs)
         m_worker->connectionClosed(this);
         return;
     }
+    if (m_webSocket) {
+        const qint64 next = m_webSocket->tick(nowMs);
+        if (!m_closing)
+            m_deadlineMs = next;
+        return;
+    }
     // Slow or idle client: drop it. A request that never completed gets no answer.
     closeConnection();
 }
@@ -420,7 +439,9 @@ void HttpConnection::checkDeadline(qint64 nowMs)
 void HttpConnection::drain()
 {
     m_draining = true;
-    if (isIdle())
+    if (m_webSocket)
+        m_webSocket->close(websocket::GoingAway, "the server is shutting down");
+    else if (isIdle())
         closeConnection();
 }
 

@@ -5,12 +5,14 @@
 #include "httprequest.h"
 #include "responder.h"
 #include "strictframing.h"
+#include "websocket.h"
 
 #include <QObject>
 #include <QTcpSocket>
 
 #include <http_parser.h>
 
+#include <memory>
 #include <optional>
 
 namespace latchkey {
@@ -34,6 +36,9 @@ struct HttpLimits
     //! Answers written but not yet taken by the client; past it the connection is not read
     //! (nor its pipelined requests parsed) until the client reads.
     qint64 maxUnsentBytes = 1024 * 1024;
+    int webSocketPingMs = 30000; //!< an upgraded connection is pinged this often
+    //! An upgraded connection's messages not yet taken by the client; past it, it is dropped.
+    qint64 webSocketMaxQueuedBytes = 256 * 1024;
 };
 
 class HttpConnection : public QObject
@@ -51,6 +56,7 @@ public:
 
 private:
     friend class Responder;
+    friend class WebSocket;
     friend struct ParserCallbacks;
 
     void onReadyRead();
@@ -59,6 +65,11 @@ private:
     void processInput();
     void dispatch();
     void respond(quint64 sequence, const HttpResponse &response);
+    //! Answers the request \a sequence with 101 (and \a headers) and becomes a WebSocket;
+    //! nullptr when the request is no longer in flight.
+    WebSocket *upgrade(quint64 sequence, QByteArrayView protocol,
+                       const QList<QPair<QByteArray, QByteArray>> &headers);
+    void abortNow();
     void failAndClose(const Error &error);
     void write(const HttpResponse &response, bool keepAlive);
     void closeConnection();
@@ -67,6 +78,7 @@ private:
 
     HttpWorker *m_worker;
     QTcpSocket m_socket;
+    std::unique_ptr<WebSocket> m_webSocket; //!< after an upgrade; goes before the socket
     http_parser m_parser;
     QByteArray m_input;
     HttpRequest m_request;

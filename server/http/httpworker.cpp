@@ -16,8 +16,8 @@ HttpWorker::HttpWorker(int index, const HttpLimits &limits, HandlerFactory facto
     : m_index(index), m_limits(limits), m_factory(std::move(factory)), m_counter(counter),
       m_sweepTimer(this)
 {
-    const int shortest =
-        std::min({limits.headerTimeoutMs, limits.bodyTimeoutMs, limits.idleTimeoutMs});
+    const int shortest = std::min({limits.headerTimeoutMs, limits.bodyTimeoutMs,
+                                   limits.idleTimeoutMs, limits.webSocketPingMs});
     m_sweepTimer.setInterval(std::clamp(shortest / 4, 5, 1000));
     connect(&m_sweepTimer, &QTimer::timeout, this, &HttpWorker::sweep);
 }

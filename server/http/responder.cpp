@@ -25,6 +25,19 @@ void Responder::send(HttpResponse response) const
         c->respond(m_state->sequence, response);
 }
 
+WebSocket *Responder::upgrade(QByteArrayView protocol) const
+{
+    if (!m_state || m_state->done) {
+        qCWarning(lcHttp) << "a handler upgraded an answered request; ignored";
+        return nullptr;
+    }
+    m_state->done = true;
+    if (m_state->observer)
+        m_state->observer(101);
+    HttpConnection *c = m_state->connection.data();
+    return c ? c->upgrade(m_state->sequence, protocol, m_state->headers) : nullptr;
+}
+
 void Responder::addHeader(QByteArray name, QByteArray value) const
 {
     if (m_state)

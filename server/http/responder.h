@@ -27,6 +27,10 @@ public:
     //! \a observer gets the status of the response when it is sent (request metrics).
     void observe(std::function<void(int status)> observer) const;
     void sendError(const Error &error) const { send(HttpResponse::error(error)); }
+    //! Answers 101 Switching Protocols, with \a protocol as Sec-WebSocket-Protocol when not
+    //! empty: the connection is a WebSocket from now on (see webSocketHandshakeProblem()).
+    //! nullptr when the client went away meanwhile.
+    class WebSocket *upgrade(QByteArrayView protocol) const;
     bool isDone() const;
     //! The connection closed while the request was handled: nobody will read an answer.
     bool isClientGone() const;

@@ -8,6 +8,7 @@
 #include "standinserver.h"
 #include "testclient.h"
 #include "testserverconfig.h"
+#include "wsclient.h"
 
 #include <QDir>
 #include <QDirIterator>
@@ -260,6 +261,9 @@ void TestSteam::linkTicketJoinsAccount()
     QCOMPARE(guest.status, 200);
     const QByteArray access = guest.json().value("access_token"_L1).toString().toLatin1();
     const qint64 guestId = guest.json().value("user"_L1).toObject().value("id"_L1).toInteger();
+    // The guest's event socket hears the link (identity_linked, then the row: no guest now).
+    WsClient events(m_port);
+    QCOMPARE(events.openWithToken(access), 101);
     TestClient client(m_port);
     const QString ticket = client.postJson("/api/identities/link", {}, access)
                                .json()
@@ -271,6 +275,12 @@ void TestSteam::linkTicketJoinsAccount()
     const TestResponse linked = login(body);
     QCOMPARE(linked.status, 200);
     QCOMPARE(linked.json().value("user"_L1).toObject().value("id"_L1).toInteger(), guestId);
+    const QJsonObject event = QJsonDocument::fromJson(events.nextText()).object();
+    QCOMPARE(event.value("event"_L1).toString(), u"identity_linked"_s);
+    QCOMPARE(event.value("provider"_L1).toString(), u"steam"_s);
+    const QJsonObject updated = QJsonDocument::fromJson(events.nextText()).object();
+    QCOMPARE(updated.value("event"_L1).toString(), u"user_updated"_s);
+    QCOMPARE(updated.value("user"_L1).toObject().value("is_guest"_L1).toBool(true), false);
     // The Steam account now signs in to that user; the ticket was single-use.
     QCOMPARE(login(steam(u"aa04"_s)).json().value("user"_L1).toObject().value("id"_L1).toInteger(),
              guestId);

@@ -69,8 +69,10 @@ void EventHub::add(WebSocket *socket, qint64 sessionId, const User &user)
     m_entries.insert(socket, {sessionId, user.id});
     m_byUser.insert(user.id, socket);
     m_bySession.insert(sessionId, socket);
-    if (!m_lastUser.contains(user.id))
+    if (!m_lastUser.contains(user.id)) {
         m_lastUser.insert(user.id, compact(user.toJson()));
+        m_providers.insert(user.id, providersOf(user.id).value_or(QStringList()));
+    }
     connect(socket, &WebSocket::closed, this,
             [this, socket](WebSocket::End why) { removed(socket, why); });
 }
@@ -84,8 +86,10 @@ void EventHub::removed(WebSocket *socket, WebSocket::End why)
     m_entries.erase(it);
     m_byUser.remove(entry.userId, socket);
     m_bySession.remove(entry.sessionId, socket);
-    if (!m_byUser.contains(entry.userId))
+    if (!m_byUser.contains(entry.userId)) {
         m_lastUser.remove(entry.userId);
+        m_providers.remove(entry.userId);
+    }
     m_sockets.release(entry.userId);
     if (why == WebSocket::End::SlowReader)
         m_sockets.slowDropped.fetch_add(1, std::memory_order_relaxed);
@@ -117,8 +121,7 @@ void EventHub::drain()
         } else if (m_byUser.contains(change.id)) {
             users.insert(change.id);
             if (change.kind == Change::Kind::Identity)
-                sendTo(change.id, compact({{u"event"_s, u"identity_linked"_s},
-                                           {u"provider"_s, change.detail}}));
+                announceLinks(change.id);
         }
     }
     for (const qint64 userId : std::as_const(users))
@@ -158,6 +161,34 @@ void EventHub::refresh(qint64 userId)
         return;
     m_lastUser.insert(userId, row);
     sendTo(userId, R"({"event":"user_updated","user":)" + row + '}');
+}
+
+std::optional<QStringList> EventHub::providersOf(qint64 userId)
+{
+    const Result<QList<LinkedIdentity>> identities = m_storage.users().identities(userId);
+    if (!identities) {
+        qCWarning(lcEvents) << "identities of user" << userId
+                            << "not read:" << identities.error().message;
+        return std::nullopt;
+    }
+    QStringList providers;
+    for (const LinkedIdentity &identity : *identities)
+        providers.append(identity.provider);
+    return providers;
+}
+
+void EventHub::announceLinks(qint64 userId)
+{
+    const std::optional<QStringList> now = providersOf(userId);
+    if (!now)
+        return;
+    const QStringList known = m_providers.value(userId);
+    m_providers.insert(userId, *now);
+    for (const QString &provider : *now) {
+        if (!known.contains(provider))
+            sendTo(userId,
+                   compact({{u"event"_s, u"identity_linked"_s}, {u"provider"_s, provider}}));
+    }
 }
 
 void EventHub::sendTo(qint64 userId, const QByteArray &message)

@@ -48,7 +48,9 @@ private:
 //! player with open sockets it reads the truth (is each socket's session still live? has the
 //! player's row changed since it was last sent?) and tells them: a session that ended gets
 //! {"event":"session_revoked","session","reason"} on its own sockets, which then close; a
-//! changed row {"event":"user_updated","user"}; a link {"event":"identity_linked","provider"}.
+//! changed row {"event":"user_updated","user"}; a provider linked since they last heard
+//! {"event":"identity_linked","provider"}. A change heard twice (this process's own, then its
+//! notification) is told once.
 //! When the listener of other instances' changes was down (the epoch moved), every socket is
 //! closed with 1013: what it missed cannot be known, and the client reconnects.
 class EventHub : public QObject
@@ -70,6 +72,10 @@ private:
 
     void drain();
     void refresh(qint64 userId);
+    //! The player's linked providers now; std::nullopt when they cannot be read.
+    std::optional<QStringList> providersOf(qint64 userId);
+    //! identity_linked for each provider linked since the sockets last heard.
+    void announceLinks(qint64 userId);
     void removed(WebSocket *socket, WebSocket::End why);
     void sendTo(qint64 userId, const QByteArray &message);
     void closeAll(quint16 code, QByteArrayView reason);
@@ -86,7 +92,8 @@ private:
     QHash<WebSocket *, Entry> m_entries;
     QMultiHash<qint64, WebSocket *> m_byUser;
     QMultiHash<qint64, WebSocket *> m_bySession;
-    QHash<qint64, QByteArray> m_lastUser; //!< the user row each player's sockets last saw
+    QHash<qint64, QByteArray> m_lastUser;   //!< the user row each player's sockets last saw
+    QHash<qint64, QStringList> m_providers; //!< and the providers they know are linked
 };
 
 } // namespace latchkey

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <QMutex>
-#include <QString>
 
 #include <atomic>
 #include <functional>
@@ -18,11 +17,10 @@ struct Change
     enum class Kind : quint8 {
         Session,  //!< this session ended
         User,     //!< this user's row changed or went: every session of it is stale
-        Identity, //!< this user linked an identity (detail: the provider)
+        Identity, //!< this user linked an identity
     };
     Kind kind = Kind::Session;
     qint64 id = 0; //!< the session's or the user's
-    QString detail;
 };
 
 //! Thread-safe. Changes are numbered; a reader keeps the number it has seen and asks for the

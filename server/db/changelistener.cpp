@@ -85,14 +85,12 @@ private:
         const QStringView kind = QStringView(payload).left(2);
         const QStringView rest = QStringView(payload).mid(2);
         if (kind == u"s:")
-            m_feed.publish({Change::Kind::Session, rest.toLongLong(), {}});
+            m_feed.publish({Change::Kind::Session, rest.toLongLong()});
         else if (kind == u"u:")
-            m_feed.publish({Change::Kind::User, rest.toLongLong(), {}});
-        else if (kind == u"i:") { // "i:<user>:<provider>"
-            const qsizetype colon = rest.indexOf(u':');
-            m_feed.publish({Change::Kind::Identity, rest.left(colon).toLongLong(),
-                            colon < 0 ? QString() : rest.mid(colon + 1).toString()});
-        } else if (kind == u"hb" && rest.startsWith(u':' + m_id + u':')) {
+            m_feed.publish({Change::Kind::User, rest.toLongLong()});
+        else if (kind == u"i:") // "i:<user>:<provider>"
+            m_feed.publish({Change::Kind::Identity, rest.left(rest.indexOf(u':')).toLongLong()});
+        else if (kind == u"hb" && rest.startsWith(u':' + m_id + u':')) {
             m_heardMs = m_clock();
             m_feed.heartbeat(rest.mid(m_id.size() + 2).toLongLong());
         }

@@ -96,7 +96,7 @@ Status OperatorStore::updateUser(qint64 userId, const Statement &statement,
         return q.error();
     if ((*q)->numRowsAffected() == 0)
         return Error::notFound(QStringLiteral("no such user"));
-    m_db.changed({Change::Kind::User, userId, {}});
+    m_db.changed({Change::Kind::User, userId});
     return Done{};
 }
 
@@ -143,7 +143,7 @@ Result<int> OperatorStore::revokeSessions(qint64 userId, const QString &reason, 
         m_db.run(sql::revokeUserSessions, {nowSecs, reason, userId}, "ending a user's sessions");
     if (!q)
         return q.error();
-    m_db.changed({Change::Kind::User, userId, {}});
+    m_db.changed({Change::Kind::User, userId});
     return (*q)->numRowsAffected();
 }
 

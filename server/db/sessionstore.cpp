@@ -41,7 +41,7 @@ Result<SessionRecord> SessionStore::create(qint64 userId, qint64 nowSecs, qint64
     if (!trim->exec())
         return m_db.failure(*trim, "bounding sessions per user");
     if (trim->numRowsAffected() > 0)
-        m_db.changed({Change::Kind::User, userId, {}});
+        m_db.changed({Change::Kind::User, userId});
     if (!m_db.commit())
         return m_db.prepareFailure();
     return record;
@@ -136,7 +136,7 @@ Status SessionStore::revoke(qint64 sessionId, qint64 nowSecs, const QString &rea
     q->bindValue(2, sessionId);
     if (!q->exec())
         return m_db.failure(*q, "revoking a session");
-    m_db.changed({Change::Kind::Session, sessionId, {}});
+    m_db.changed({Change::Kind::Session, sessionId});
     return Done{};
 }
 

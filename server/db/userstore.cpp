@@ -177,7 +177,7 @@ Result<User> UserStore::rename(qint64 userId, const QString &name)
             return Error{ErrorCode::UsernameTaken, QStringLiteral("that username is taken")};
         return m_db.failure(*q, "renaming a user");
     }
-    m_db.changed({Change::Kind::User, userId, {}});
+    m_db.changed({Change::Kind::User, userId});
     return updated(userId);
 }
 
@@ -190,7 +190,7 @@ Result<User> UserStore::setPicture(qint64 userId, const QString &picture)
     q->bindValue(1, userId);
     if (!q->exec())
         return m_db.failure(*q, "changing a picture");
-    m_db.changed({Change::Kind::User, userId, {}});
+    m_db.changed({Change::Kind::User, userId});
     return updated(userId);
 }
 
@@ -229,8 +229,8 @@ Status UserStore::link(qint64 userId, const IdentityRecord &identity, const QDat
     promote->bindValue(2, userId);
     if (!promote->exec())
         return m_db.failure(*promote, "making a guest a full account");
-    m_db.changed({Change::Kind::User, userId, {}});
-    m_db.changed({Change::Kind::Identity, userId, identity.provider});
+    m_db.changed({Change::Kind::User, userId});
+    m_db.changed({Change::Kind::Identity, userId});
     return Done{};
 }
 
@@ -298,7 +298,7 @@ Status UserStore::remove(qint64 userId)
     q->bindValue(0, userId);
     if (!q->exec())
         return m_db.failure(*q, "deleting a user");
-    m_db.changed({Change::Kind::User, userId, {}});
+    m_db.changed({Change::Kind::User, userId});
     return Done{};
 }
 

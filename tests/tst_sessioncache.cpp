@@ -110,10 +110,14 @@ Guest TestSessionCache::guestOn(LatchkeyServer &server)
 void TestSessionCache::warm(TestClient &client, LatchkeyServer &server, const Guest &guest)
 {
     QCOMPARE(me(client, guest).status, 200);
-    const qint64 before = hits(server);
-    QCOMPARE(me(client, guest).status, 200);
-    QCOMPARE(me(client, guest).status, 200);
-    QVERIFY2(hits(server) >= before + 2, "the cache answered neither call");
+    // Two calls in a row the cache answers. Under load a heartbeat can come back late, and a
+    // call then bypasses the cache (as it must): try again.
+    const auto cachedTwice = [&] {
+        const qint64 before = hits(server);
+        return me(client, guest).status == 200 && me(client, guest).status == 200 &&
+               hits(server) >= before + 2;
+    };
+    QTRY_VERIFY2_WITH_TIMEOUT(cachedTwice(), "the cache answered neither call", arrivesWithinMs);
 }
 
 qint64 TestSessionCache::metric(LatchkeyServer &server, const QString &series)

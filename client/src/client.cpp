@@ -96,6 +96,15 @@ public:
                 Q_EMIT q->onlineChanged(online);
             });
         };
+        e.liveChanged = [this](bool live) {
+            post([this, live] {
+                this->live = live;
+                Q_EMIT q->liveChanged(live);
+            });
+        };
+        e.identityLinked = [this](const QString &provider) {
+            post([this, provider] { Q_EMIT q->identityLinked(provider); });
+        };
         return e;
     }
 
@@ -124,6 +133,7 @@ public:
     LoginStatus status = LoginStatus::NotStarted;
     Error loginError;
     bool online = true;
+    bool live = false;
     LoginCallback onLogin;
     LogoutCallback onLogout;
 };
@@ -316,6 +326,11 @@ Error Client::loginError() const
 bool Client::isOnline() const
 {
     return d->online;
+}
+
+bool Client::isLive() const
+{
+    return d->live;
 }
 
 } // namespace latchkey

@@ -19,6 +19,8 @@ Engine::Engine(const ClientConfig &config, EngineEvents events)
 {
     m_refreshTimer.setSingleShot(true);
     connect(&m_refreshTimer, &QTimer::timeout, this, [this] { refresh({}); });
+    if (config.liveEvents)
+        m_live = makeEventSocket();
 }
 
 Engine::~Engine() = default;
@@ -105,6 +107,8 @@ void Engine::adoptSession(const QJsonObject &answer, std::function<void()> store
     // asynchronously, or falls back to the file): a game that quits right after the
     // login must find the player logged in on its next start.
     m_store.writeSecret(m_refreshToken, [stored = std::move(stored)](bool) { stored(); });
+    if (m_live)
+        m_live->start();
 }
 
 void Engine::scheduleRefresh(int inSeconds)
@@ -115,6 +119,8 @@ void Engine::scheduleRefresh(int inSeconds)
 void Engine::endSession()
 {
     m_refreshTimer.stop();
+    if (m_live)
+        m_live->stop();
     m_accessToken.clear();
     m_refreshToken.clear();
     m_user = User{};
@@ -178,7 +184,10 @@ void Engine::finishLink(const Result<QJsonObject> &answer, const UserReply &repl
         reply(answer.error());
         return;
     }
-    // The link came with a new session of the same player: it replaces ours.
+    // The link came with a new session of the same player: it replaces ours (and the event
+    // socket of ours goes first, or it would hear its own session end).
+    if (m_live)
+        m_live->stop();
     if (!m_accessToken.isEmpty())
         call("POST", QStringLiteral("/api/logout"), {}, m_accessToken,
              [](const Result<QJsonObject> &) {});

@@ -4,6 +4,7 @@
 #include "browserflow_p.h"
 #include "credentialstore_p.h"
 #include "deviceflow_p.h"
+#include "eventsocket_p.h"
 
 #include <latchkey/client.h>
 
@@ -28,6 +29,8 @@ struct EngineEvents
     std::function<void(const User &)> userChanged;
     std::function<void()> loggedOut; //!< the session is over
     std::function<void(bool)> onlineChanged;
+    std::function<void(bool)> liveChanged; //!< the event socket opened or closed
+    std::function<void(const QString &)> identityLinked;
 };
 
 using UserReply = std::function<void(const Result<User> &)>;
@@ -82,6 +85,9 @@ private:
     //! A profile change answered with the player, who then replaces ours.
     void changeProfile(const QString &path, const QJsonObject &body, UserReply reply);
     void setOnline(bool online);
+    //! The event socket wired to this engine, and what its messages do (eventsocket.cpp).
+    EventSocket *makeEventSocket();
+    void handleEvent(const QJsonObject &event);
     void scheduleRefresh(int inSeconds);
     static bool isTransient(const Error &error);
 
@@ -99,6 +105,7 @@ private:
     QTimer m_refreshTimer;
     int m_retryDelaySecs = 0;
     bool m_online = true;
+    EventSocket *m_live = nullptr; //!< unless ClientConfig::liveEvents is off
 };
 
 } // namespace latchkey

@@ -400,6 +400,11 @@ int latchkey_is_logged_in(const latchkey_client *client)
     return client && client->client->isLoggedIn() ? 1 : 0;
 }
 
+int latchkey_is_live(const latchkey_client *client)
+{
+    return client && client->client->isLive() ? 1 : 0;
+}
+
 const char *latchkey_error_name(latchkey_error error)
 {
     const int value = rawValue(error);

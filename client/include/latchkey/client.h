@@ -89,6 +89,12 @@ struct ClientConfig
     QString storageDirectory; //!< default: <XDG data>/latchkey/<organization>/<application>
     SecretStorage secretStorage = SecretStorage::Automatic;
 
+    //! While logged in, keep the server's live event socket open (GET /api/events): a
+    //! session ended elsewhere (logout on another device, an admin, a ban) logs the player
+    //! out at once, and a changed profile updates user(). Off: they are seen at the next
+    //! refresh. Servers without /api/events (seed generation) are simply retried, quietly.
+    bool liveEvents = true;
+
     std::chrono::milliseconds loginTimeout{std::chrono::minutes(5)};
     std::chrono::milliseconds requestTimeout{std::chrono::seconds(15)};
     //! Default: the desktop's browser (xdg-open, open, or the Windows shell).
@@ -181,6 +187,9 @@ public:
     Error loginError() const; //!< why the last login failed (code + message)
     //! False while the server cannot be reached; the session is kept and retried.
     bool isOnline() const;
+    //! True while the live event socket is open (logged in, liveEvents on, server reached):
+    //! changes made elsewhere reach this client as they happen.
+    bool isLive() const;
 
 Q_SIGNALS:
     void loggedIn(const latchkey::User &user);
@@ -189,6 +198,9 @@ Q_SIGNALS:
     void userChanged(const latchkey::User &user);
     void sessionRefreshed();
     void onlineChanged(bool online);
+    void liveChanged(bool live);
+    //! A provider account was attached to the player's account (here or on another device).
+    void identityLinked(const QString &provider);
     //! Emitted on the library's thread whenever a callback was queued: a host without
     //! setAutoProcessCallbacks() may use it to wake its loop.
     void callbacksPending();

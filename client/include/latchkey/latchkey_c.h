@@ -185,6 +185,9 @@ LATCHKEY_CLIENT_EXPORT void latchkey_logout(latchkey_client *client);
 
 /* 1 while a session is held (as of the last latchkey_process_callbacks()), else 0. */
 LATCHKEY_CLIENT_EXPORT int latchkey_is_logged_in(const latchkey_client *client);
+/* 1 while the live event socket is open (a session ended elsewhere logs out at once), else 0
+ * (as of the last latchkey_process_callbacks()). */
+LATCHKEY_CLIENT_EXPORT int latchkey_is_live(const latchkey_client *client);
 /* "username_taken", ... : the wire name of an error (a static string). */
 LATCHKEY_CLIENT_EXPORT const char *latchkey_error_name(latchkey_error error);
 

@@ -9,6 +9,7 @@
 
 #include "app/latchkeyserver.h"
 #include "oidcprovider.h"
+#include "testclient.h"
 #include "testserverconfig.h"
 
 #include <latchkey/username.h>
@@ -17,6 +18,8 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPainter>
@@ -42,6 +45,7 @@
 using namespace latchkey;
 using namespace latchkey::demo;
 using namespace latchkey::test;
+using namespace Qt::Literals::StringLiterals;
 
 namespace {
 
@@ -165,6 +169,7 @@ private Q_SLOTS:
     void avatarLoaderFetchesHttpsOnly();
     void startsLoggedOut();
     void loginRenameLogout();
+    void changesFromAnotherDevice();
     void restoresStoredSessionWithoutBrowser();
     void cancelWhileBrowserIsOpen();
     void noServerSaysWhatToStart();
@@ -497,6 +502,61 @@ void TestDemo::loginRenameLogout()
     DemoWindow restarted(demoConfig(storage, QStringLiteral("Hero"), email));
     QVERIFY(!restarted.restoreSession());
     QCOMPARE(restarted.page(), DemoWindow::Page::LoggedOut);
+}
+
+// Another device of the same player: its rename shows here at once (the event socket), and
+// ending this session from there (DELETE /api/sessions/{id}) logs this window out.
+void TestDemo::changesFromAnotherDevice()
+{
+    const QString email = QStringLiteral("traveller%1@example.com").arg(++m_serial);
+    DemoWindow window(demoConfig(m_dir.filePath(QStringLiteral("traveller-a")),
+                                 QStringLiteral("Traveller"), email));
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(!logInThroughWindow(window).isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(window, "liveLabel")->text(),
+                              QStringLiteral("\u25CF live"), loginTimeoutMs);
+    auto *nameLabel = child<QLabel>(window, "nameLabel");
+
+    const QString otherStorage = m_dir.filePath(QStringLiteral("traveller-b"));
+    DemoWindow other(demoConfig(otherStorage, QStringLiteral("Traveller"), email));
+    other.show();
+    QVERIFY(!logInThroughWindow(other).isEmpty());
+    QCOMPARE(other.client().user().id, window.client().user().id);
+    const QString newName = QStringLiteral("Traveller_%1").arg(m_serial);
+    QTest::keyClicks(child<QLineEdit>(other, "usernameEdit"), newName);
+    QTest::mouseClick(child<QPushButton>(other, "renameButton"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(nameLabel->text(), newName, loginTimeoutMs);
+    checkScreenshot(window, QStringLiteral("demo-renamed-elsewhere"));
+
+    // The other device ends this one's session (its session list, as a player would).
+    QFile secret(QDir(otherStorage).filePath(QStringLiteral("session.secret")));
+    QVERIFY(secret.open(QIODevice::ReadOnly));
+    const QString refresh =
+        QJsonDocument::fromJson(secret.readAll())["refresh_token"_L1].toString();
+    const quint16 port = QUrl(m_serverUrl).port();
+    const QByteArray access = postJsonOnce(port, "/api/refresh", {{u"refresh_token"_s, refresh}})
+                                  .json()["access_token"_L1]
+                                  .toString()
+                                  .toLatin1();
+    latchkey::test::TestClient api(port);
+    const QJsonArray sessions = api.get("/api/sessions", access).json()["sessions"_L1].toArray();
+    int ended = 0;
+    for (const QJsonValue &session : sessions) {
+        if (session["current"_L1].toBool())
+            continue;
+        const QByteArray id = QByteArray::number(session["id"_L1].toInteger());
+        QCOMPARE(api.request("DELETE", "/api/sessions/" + id, {},
+                             {{"Authorization", "Bearer " + access}})
+                     .status,
+                 200);
+        ++ended;
+    }
+    QCOMPARE(ended, 1);
+    QTRY_COMPARE_WITH_TIMEOUT(window.page(), DemoWindow::Page::LoggedOut, loginTimeoutMs);
+    QCOMPARE(child<QLabel>(window, "statusLabel")->text(),
+             QStringLiteral("Your session has ended. Log in again."));
+    checkScreenshot(window, QStringLiteral("demo-ended-elsewhere"));
 }
 
 void TestDemo::restoresStoredSessionWithoutBrowser()

@@ -81,6 +81,7 @@ DemoWindow::DemoWindow(const ClientConfig &config, QWidget *parent)
     connect(m_client.get(), &Client::loggedOut, this, &DemoWindow::onLoggedOut);
     connect(m_client.get(), &Client::userChanged, m_playerPage, &PlayerPage::showUser);
     connect(m_client.get(), &Client::onlineChanged, this, &DemoWindow::onOnlineChanged);
+    connect(m_client.get(), &Client::liveChanged, m_playerPage, &PlayerPage::setLive);
     connect(m_client.get(), &Client::sessionRefreshed, this, &DemoWindow::onSessionRefreshed);
 
     showPage(Page::LoggedOut);

@@ -96,6 +96,12 @@ QWidget *PlayerPage::buildStats()
         textLabel(QStringLiteral("levelLabel"), QString(), stats, Qt::AlignLeft | Qt::AlignVCenter);
     m_levelLabel->setWordWrap(false);
     statsLayout->addWidget(m_levelLabel);
+    statsLayout->addSpacing(28);
+    m_liveLabel =
+        textLabel(QStringLiteral("liveLabel"), QString(), stats, Qt::AlignLeft | Qt::AlignVCenter);
+    m_liveLabel->setWordWrap(false);
+    statsLayout->addWidget(m_liveLabel);
+    setLive(false);
     statsLayout->addStretch();
     return stats;
 }
@@ -216,6 +222,15 @@ void PlayerPage::renameFailed(const QString &message)
     setStyleProperty(m_usernameEdit, "invalid", true);
     m_usernameEdit->setFocus();
     m_usernameEdit->selectAll();
+}
+
+void PlayerPage::setLive(bool live)
+{
+    m_liveLabel->setText(live ? QStringLiteral("\u25CF live") : QStringLiteral("\u25CB not live"));
+    m_liveLabel->setToolTip(live
+                                ? QStringLiteral("Changes made on other devices show here at once.")
+                                : QStringLiteral("Reconnecting: changes made on other devices "
+                                                 "show at the next refresh."));
 }
 
 } // namespace latchkey::demo

@@ -37,6 +37,8 @@ public:
     void reset();
     //! The logout was asked for; the button stays off until the page is shown again.
     void showLoggingOut();
+    //! Whether the live event socket is open: changes made elsewhere show at once.
+    void setLive(bool live);
 
     //! The answer to renameRequested(): the new name, or the server's words for a refusal.
     void renameSucceeded(const User &user);
@@ -67,6 +69,7 @@ private:
     QLabel *m_emailLabel;                  //!< emailLabel
     QLabel *m_starsLabel = nullptr;        //!< starsLabel
     QLabel *m_levelLabel = nullptr;        //!< levelLabel
+    QLabel *m_liveLabel = nullptr;         //!< liveLabel
     QLineEdit *m_usernameEdit = nullptr;   //!< usernameEdit
     QPushButton *m_renameButton = nullptr; //!< renameButton
     QLabel *m_renameErrorLabel = nullptr;  //!< renameErrorLabel

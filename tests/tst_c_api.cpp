@@ -168,6 +168,7 @@ void TestCApi::guestCallsAndErrors()
     QCOMPARE(seen.error, LATCHKEY_OK);
     QVERIFY(seen.userName.startsWith("guest-"_L1));
     QCOMPARE(latchkey_is_logged_in(client), 1);
+    QVERIFY(frames(client, [&] { return latchkey_is_live(client) == 1; })); // the event socket
 
     latchkey_update_username(client, "x", record, &seen); // too short
     QVERIFY(frames(client, [&] { return seen.kinds.size() == 2; }));
@@ -188,6 +189,8 @@ void TestCApi::guestCallsAndErrors()
     latchkey_logout(client);
     QVERIFY(frames(client, [&] { return seen.logouts == 1; }));
     QCOMPARE(latchkey_is_logged_in(client), 0);
+    QCOMPARE(latchkey_is_live(client), 0);
+    QCOMPARE(latchkey_is_live(nullptr), 0);
     latchkey_client_free(client);
 }
 

@@ -3,7 +3,9 @@
 #   bench/run.sh            # ~10-12 minutes on 2 cores; the table goes to stdout and
 #                           # bench/results/latest.md, progress to stderr
 # Knobs (environment): BENCH_DURATION (10s), BENCH_CONNECTIONS ("32 256"),
-# BENCH_SCALE_ROWS (1000000; 0 skips the scale run), BENCH_SKIP_BUILD=1.
+# BENCH_SCALE_ROWS (1000000; 0 skips the scale run), BENCH_SKIP_BUILD=1, BENCH_DURABLE=1 (the
+# durable pass: PostgreSQL with its stock fsync and synchronous_commit, for the server and the
+# pgbench ceilings alike; by default fsync=off, which hides the commit's flush).
 # What it measures and why: docs/PERFORMANCE.md.
 set -euo pipefail
 
@@ -20,6 +22,7 @@ CEIL_N=10000       # small run: users + sessions the pgbench ceilings pick from
 MAX_SESSIONS=10000 # bench/server.yml security.max_sessions_per_user
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+export PG_DURABLE=${BENCH_DURABLE:-0}
 
 # ---------------------------------------------------------------- 1. tools and build
 bench_build
@@ -342,7 +345,7 @@ targets() {
 report() {
     echo "## Latchkey bench — $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
-    echo "$(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), PostgreSQL $PG_VERSION (fsync=off), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'); wrk -t$THREADS -d$DURATION, pgbench -M prepared -j$THREADS -T$SECS; server workers = ${SERVER_WORKERS:-$(nproc)}. /api/me body $ME_BYTES bytes. Small run on ${ROWS[small]} at its start (${ROWS[small_end]} at its end)."
+    echo "$(nproc) cores ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo) RAM, kernel $(uname -r), PostgreSQL $PG_VERSION ($([ "$PG_DURABLE" = 1 ] && echo "durable: stock fsync and synchronous_commit" || echo "fsync=off")), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'); wrk -t$THREADS -d$DURATION, pgbench -M prepared -j$THREADS -T$SECS; server workers = ${SERVER_WORKERS:-$(nproc)}. /api/me body $ME_BYTES bytes. Small run on ${ROWS[small]} at its start (${ROWS[small_end]} at its end)."
     echo
     main_table small
     echo

@@ -9,6 +9,7 @@
 #include "standinserver.h"
 #include "testclient.h"
 #include "testserverconfig.h"
+#include "wsclient.h"
 
 #include <QFile>
 #include <QJsonDocument>
@@ -58,6 +59,7 @@ private Q_SLOTS:
     void sessionWorksOnBoth();
     void concurrentRefreshesOnBothOneSuccessor();
     void logoutOnOneRefusedOnOther();
+    void eventSocketsThroughTheBalancer();
     void failureLimitSharedAndSeesForwardedClient();
 
 private:
@@ -129,11 +131,17 @@ bool TestScaleOut::startNginx()
                        "http {\n  access_log off;\n  client_body_temp_path tmp;\n"
                        "  proxy_temp_path tmp;\n  fastcgi_temp_path tmp;\n  uwsgi_temp_path tmp;\n"
                        "  scgi_temp_path tmp;\n"
+                       // WebSocket upgrades pass (GET /api/events); other requests keep
+                       // the upstream connections alive.
+                       "  map $http_upgrade $connection_upgrade {\n    default upgrade;\n"
+                       "    '' \"\";\n  }\n"
                        "  upstream latchkey {\n    server 127.0.0.1:%2;\n    server 127.0.0.1:%3;\n"
                        "    keepalive 16;\n  }\n"
                        "  server {\n    listen 127.0.0.1:%4;\n    location / {\n"
                        "      proxy_pass http://latchkey;\n      proxy_bind 127.0.0.2;\n"
-                       "      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n"
+                       "      proxy_http_version 1.1;\n"
+                       "      proxy_set_header Upgrade $http_upgrade;\n"
+                       "      proxy_set_header Connection $connection_upgrade;\n"
                        "      proxy_set_header Host $host;\n"
                        "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n"
                        "    }\n  }\n}\n")
@@ -233,6 +241,27 @@ void TestScaleOut::logoutOnOneRefusedOnOther()
 // 20 guesses through nginx, claiming another address in X-Forwarded-For: nginx appends the
 // real peer, so they count under 127.0.0.1 on whichever instance took them. 10 more straight
 // to instance A reach the limit of 30 — counted per instance, neither would be there yet.
+// Event sockets through nginx land on either instance; a logout made on A reaches both.
+void TestScaleOut::eventSocketsThroughTheBalancer()
+{
+    std::vector<std::unique_ptr<WsClient>> sockets;
+    std::vector<QByteArray> tokens;
+    for (const QByteArray player : {"user-live-1", "user-live-2"}) {
+        const TestResponse signedIn = login(m_lb, player);
+        QCOMPARE(signedIn.status, 200);
+        tokens.push_back(accessOf(signedIn));
+        sockets.push_back(std::make_unique<WsClient>(m_lb));
+        QCOMPARE(sockets.back()->openWithToken(tokens.back()), 101);
+    }
+    for (size_t i = 0; i < sockets.size(); ++i) {
+        QCOMPARE(TestClient(m_a->port()).postJson("/api/logout", {}, tokens[i]).status, 200);
+        const QJsonObject event = QJsonDocument::fromJson(sockets[i]->nextText()).object();
+        QCOMPARE(event.value(QLatin1StringView("event")).toString(),
+                 QStringLiteral("session_revoked"));
+        QCOMPARE(sockets[i]->closeCode(), quint16(1000));
+    }
+}
+
 void TestScaleOut::failureLimitSharedAndSeesForwardedClient()
 {
     // From zero: the refreshes refused above counted under 127.0.0.1 too.

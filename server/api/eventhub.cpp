@@ -49,9 +49,11 @@ EventHub::EventHub(Storage &storage, ChangeFeed &feed, EventSockets &sockets, Cl
     : m_storage(storage), m_feed(feed), m_sockets(sockets), m_clock(std::move(clock)),
       m_seen(feed.sequence()), m_epoch(feed.epoch())
 {
+    // Without sockets nobody is woken: a busy server's renames cost idle workers nothing.
+    // What was published meanwhile is read on the next drain (it only costs a look).
     m_watch = m_feed.watch([this] {
-        if (!m_wakePending.exchange(true))
-            QMetaObject::invokeMethod(this, &EventHub::drain, Qt::QueuedConnection);
+        if (m_open.load(std::memory_order_relaxed) > 0)
+            wake();
     });
 }
 
@@ -64,8 +66,18 @@ EventHub::~EventHub()
     }
 }
 
+void EventHub::wake()
+{
+    if (!m_wakePending.exchange(true))
+        QMetaObject::invokeMethod(this, &EventHub::drain, Qt::QueuedConnection);
+}
+
 void EventHub::add(WebSocket *socket, qint64 sessionId, const User &user)
 {
+    // The first socket after a quiet spell: read what was published while nobody was woken
+    // (a change between this socket's Bearer check and now among it).
+    if (m_open.fetch_add(1, std::memory_order_relaxed) == 0)
+        wake();
     m_entries.insert(socket, {sessionId, user.id});
     m_byUser.insert(user.id, socket);
     m_bySession.insert(sessionId, socket);
@@ -91,6 +103,7 @@ void EventHub::removed(WebSocket *socket, WebSocket::End why)
         m_providers.remove(entry.userId);
     }
     m_sockets.release(entry.userId);
+    m_open.fetch_sub(1, std::memory_order_relaxed);
     if (why == WebSocket::End::SlowReader)
         m_sockets.slowDropped.fetch_add(1, std::memory_order_relaxed);
     else if (why == WebSocket::End::Unanswered)

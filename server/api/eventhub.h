@@ -70,6 +70,8 @@ private:
         qint64 userId = 0;
     };
 
+    //! Posts one drain() to this hub's thread (from any thread; one at a time).
+    void wake();
     void drain();
     void refresh(qint64 userId);
     //! The player's linked providers now; std::nullopt when they cannot be read.
@@ -86,6 +88,7 @@ private:
     const Clock m_clock;
     int m_watch = 0;
     std::atomic<bool> m_wakePending{false};
+    std::atomic<int> m_open{0}; //!< sockets in m_entries, read by the feed's watcher
     quint64 m_seen = 0;
     quint64 m_epoch = 0;
     std::vector<Change> m_changes;

@@ -33,18 +33,7 @@ ulimit -n "$(ulimit -Hn)" # a socket per player in this shell's python too
 bench_start_postgres
 bench_start_nginx
 bench_start_server # A on $SERVER_PORT
-log "starting latchkey-server B on 127.0.0.1:$B_PORT"
-mkdir -p "$STATE/b"
-(cd "$STATE/b" && SERVER_PORT=$B_PORT METRICS_LISTEN=127.0.0.1:19465 \
-    exec "$SERVER_BIN" --config "$BENCH/server.yml" --env-file "$STATE/no.env") \
-    >"$STATE/b/server.log" 2>&1 &
-B_PID=$!
-wait_http "http://127.0.0.1:$B_PORT/health/ready" 30 || { tail -n 20 "$STATE/b/server.log" >&2; die "B did not become ready"; }
-# Event sockets open once B's listener heard its first heartbeat.
-for _ in $(seq 1 50); do
-    curl -s "http://127.0.0.1:19465/metrics" | grep -q '^latchkey_change_listener_up 1' && break
-    sleep 0.1
-done
+bench_start_second_server
 
 log "logging in $SOCKETS players on A"
 login_users 1 "$SOCKETS" "$STATE/sessions.tsv"

@@ -106,6 +106,27 @@ server_alive() {
 }
 rss_kib() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$SERVER_PID/status"; }
 
+# bench_start_second_server: instance B on 127.0.0.1:$B_PORT (metrics on 19465) beside the one
+# bench_start_server started, on the same database; sets B_PID (the caller's cleanup stops it)
+# and waits until B answers and its change listener heard its first heartbeat (the session
+# cache and the event sockets start then).
+bench_start_second_server() {
+    log "starting latchkey-server B on 127.0.0.1:$B_PORT"
+    mkdir -p "$STATE/b"
+    (cd "$STATE/b" && SERVER_PORT=$B_PORT METRICS_LISTEN=127.0.0.1:19465 \
+        exec "$SERVER_BIN" --config "$BENCH/server.yml" --env-file "$STATE/no.env") \
+        >"$STATE/b/server.log" 2>&1 &
+    B_PID=$!
+    wait_http "http://127.0.0.1:$B_PORT/health/ready" 30 || { tail -n 20 "$STATE/b/server.log" >&2; die "B did not become ready"; }
+    local port
+    for port in 19464 19465; do
+        for _ in $(seq 1 50); do
+            curl -s "http://127.0.0.1:$port/metrics" | grep -q '^latchkey_change_listener_up 1' && break
+            sleep 0.1
+        done
+    done
+}
+
 # login_users FROM TO OUT: log in users r<FROM>..r<TO> in one curl (keep-alive, sequential);
 # OUT gets "user_id<TAB>access_token<TAB>refresh_token" per line.
 login_users() {

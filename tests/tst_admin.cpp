@@ -99,16 +99,7 @@ void TestAdmin::cleanupTestCase()
 TestResponse TestAdmin::call(const QByteArray &method, const QByteArray &path,
                              const QByteArray &token, const QJsonObject &body)
 {
-    QList<QPair<QByteArray, QByteArray>> headers;
-    if (!token.isEmpty())
-        headers.append({"Authorization", "Bearer " + token});
-    QByteArray bytes;
-    if (!body.isEmpty()) {
-        headers.append({"Content-Type", QByteArray("application/json")});
-        bytes = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    }
-    TestClient client(m_port);
-    return client.request(method, path, bytes, headers);
+    return requestOnce(m_port, method, path, token, body);
 }
 
 SignedIn TestAdmin::admin(const QString &email)

@@ -112,14 +112,7 @@ bool TestClientEvents::signIn(Client &client, int *logouts)
 TestResponse TestClientEvents::admin(const QByteArray &method, const QByteArray &path,
                                      const QJsonObject &body)
 {
-    QList<QPair<QByteArray, QByteArray>> headers{{"Authorization", "Bearer " + m_adminToken}};
-    if (!body.isEmpty())
-        headers.append({"Content-Type", QByteArray("application/json")});
-    TestClient client(m_server->port());
-    return client.request(method, path,
-                          body.isEmpty() ? QByteArray()
-                                         : QJsonDocument(body).toJson(QJsonDocument::Compact),
-                          headers);
+    return requestOnce(m_server->port(), method, path, m_adminToken, body);
 }
 
 void TestClientEvents::profileChangedElsewhere()

@@ -133,16 +133,7 @@ qint64 TestEvents::sessionOf(const Player &player)
 TestResponse TestEvents::call(const QByteArray &method, const QByteArray &path,
                               const QByteArray &token, const QJsonObject &body)
 {
-    QList<QPair<QByteArray, QByteArray>> headers;
-    if (!token.isEmpty())
-        headers.append({"Authorization", "Bearer " + token});
-    QByteArray bytes;
-    if (!body.isEmpty()) {
-        headers.append({"Content-Type", QByteArray("application/json")});
-        bytes = QJsonDocument(body).toJson(QJsonDocument::Compact);
-    }
-    TestClient client(m_port);
-    return client.request(method, path, bytes, headers);
+    return requestOnce(m_port, method, path, token, body);
 }
 
 qint64 TestEvents::metric(const QString &series)

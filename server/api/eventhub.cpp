@@ -72,12 +72,15 @@ void EventHub::wake()
         QMetaObject::invokeMethod(this, &EventHub::drain, Qt::QueuedConnection);
 }
 
-void EventHub::add(WebSocket *socket, qint64 sessionId, const User &user)
+void EventHub::add(WebSocket *socket, qint64 sessionId, const User &user, quint64 epoch)
 {
     // The first socket after a quiet spell: read what was published while nobody was woken
-    // (a change between this socket's Bearer check and now among it).
-    if (m_open.fetch_add(1, std::memory_order_relaxed) == 0)
+    // (a change between this socket's Bearer check and now among it). An interruption of
+    // the listener before its check is none of its business; one after it closes it.
+    if (m_open.fetch_add(1, std::memory_order_relaxed) == 0) {
+        m_epoch = epoch;
         wake();
+    }
     m_entries.insert(socket, {sessionId, user.id});
     m_byUser.insert(user.id, socket);
     m_bySession.insert(sessionId, socket);
@@ -147,9 +150,10 @@ void EventHub::refresh(qint64 userId)
     for (WebSocket *socket : m_byUser.values(userId)) {
         const qint64 sessionId = m_entries.value(socket).sessionId;
         const Result<QString> ended = m_storage.sessions().endReason(sessionId, nowSecs);
-        if (!ended) { // told later, or the socket's next change; it authorizes nothing
-            qCWarning(lcEvents) << "event socket of session" << sessionId
-                                << "not updated:" << ended.error().message;
+        if (!ended) { // what changed cannot be told: the client reconnects (and is checked)
+            qCWarning(lcEvents) << "event sockets of user" << userId
+                                << "closed, the change not read:" << ended.error().message;
+            closeUser(userId);
             return;
         }
         if (ended->isEmpty())
@@ -164,9 +168,9 @@ void EventHub::refresh(qint64 userId)
         return;
     const Result<User> user = m_storage.users().byId(userId);
     if (!user) {
-        if (user.error().code != ErrorCode::NotFound)
-            qCWarning(lcEvents) << "event sockets of user" << userId
-                                << "not updated:" << user.error().message;
+        qCWarning(lcEvents) << "event sockets of user" << userId
+                            << "closed, the change not read:" << user.error().message;
+        closeUser(userId);
         return;
     }
     const QByteArray row = compact(user->toJson());
@@ -210,6 +214,12 @@ void EventHub::sendTo(qint64 userId, const QByteArray &message)
         socket->sendText(message); // a slow reader is dropped here (removed() runs)
         m_sockets.sent.fetch_add(1, std::memory_order_relaxed);
     }
+}
+
+void EventHub::closeUser(qint64 userId)
+{
+    for (WebSocket *socket : m_byUser.values(userId))
+        socket->close(websocket::TryAgainLater, "the change could not be read; reconnect");
 }
 
 void EventHub::closeAll(quint16 code, QByteArrayView reason)

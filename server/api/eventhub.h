@@ -52,7 +52,8 @@ private:
 //! {"event":"identity_linked","provider"}. A change heard twice (this process's own, then its
 //! notification) is told once.
 //! When the listener of other instances' changes was down (the epoch moved), every socket is
-//! closed with 1013: what it missed cannot be known, and the client reconnects.
+//! closed with 1013: what it missed cannot be known, and the client reconnects; so are a
+//! player's sockets when the database cannot be read to tell them what changed.
 class EventHub : public QObject
 {
 public:
@@ -60,8 +61,9 @@ public:
     ~EventHub() override;
 
     //! Starts telling \a socket about session \a sessionId of \a user (already counted in
-    //! EventSockets::acquire()).
-    void add(WebSocket *socket, qint64 sessionId, const User &user);
+    //! EventSockets::acquire()); \a epoch: the feed's, read before the checks that let the
+    //! socket open.
+    void add(WebSocket *socket, qint64 sessionId, const User &user, quint64 epoch);
 
 private:
     struct Entry
@@ -81,6 +83,8 @@ private:
     void removed(WebSocket *socket, WebSocket::End why);
     void sendTo(qint64 userId, const QByteArray &message);
     void closeAll(quint16 code, QByteArrayView reason);
+    //! A change of \a userId could not be read: the player's sockets close with 1013.
+    void closeUser(qint64 userId);
 
     Storage &m_storage;
     ChangeFeed &m_feed;

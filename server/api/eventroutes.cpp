@@ -42,6 +42,7 @@ void EventRoutes::open(Call &call)
              u"live events belong to a player's session; an API token cannot open them"_s});
         return;
     }
+    const quint64 epoch = m_feed.epoch(); // before the listener is found up
     if (m_remote && !m_feed.listenerUp(m_clock())) {
         call.responder.sendError(
             {ErrorCode::DatabaseUnavailable,
@@ -73,7 +74,7 @@ void EventRoutes::open(Call &call)
         m_sockets.release(userId);
         return;
     }
-    m_hub.add(socket, call.session.claims.sessionId, call.session.user);
+    m_hub.add(socket, call.session.claims.sessionId, call.session.user, epoch);
 }
 
 } // namespace latchkey

@@ -138,19 +138,39 @@ TestResponse TestClient::readResponse()
     return {};
 }
 
-bool TestClient::waitForClose(int timeoutMs)
+bool waitUntilClosed(QTcpSocket &socket, QByteArray &buffer, int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);
-    while (m_socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
+    while (socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
         QEventLoop loop;
         QTimer::singleShot(int(std::max<qint64>(1, deadline.remainingTime())), &loop,
                            &QEventLoop::quit);
-        QObject::connect(&m_socket, &QTcpSocket::disconnected, &loop, &QEventLoop::quit);
-        QObject::connect(&m_socket, &QTcpSocket::readyRead, &loop,
-                         [this] { m_buffer.append(m_socket.readAll()); });
+        QObject::connect(&socket, &QTcpSocket::disconnected, &loop, &QEventLoop::quit);
+        QObject::connect(&socket, &QTcpSocket::readyRead, &loop,
+                         [&] { buffer.append(socket.readAll()); });
         loop.exec();
     }
-    return m_socket.state() != QAbstractSocket::ConnectedState;
+    return socket.state() != QAbstractSocket::ConnectedState;
+}
+
+bool TestClient::waitForClose(int timeoutMs)
+{
+    return waitUntilClosed(m_socket, m_buffer, timeoutMs);
+}
+
+TestResponse requestOnce(quint16 port, const QByteArray &method, const QByteArray &path,
+                         const QByteArray &token, const QJsonObject &body)
+{
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (!token.isEmpty())
+        headers.append({"Authorization", "Bearer " + token});
+    QByteArray bytes;
+    if (!body.isEmpty()) {
+        headers.append({"Content-Type", QByteArray("application/json")});
+        bytes = QJsonDocument(body).toJson(QJsonDocument::Compact);
+    }
+    TestClient client(port);
+    return client.request(method, path, bytes, headers);
 }
 
 TestResponse TestClient::request(const QByteArray &method, const QByteArray &path,

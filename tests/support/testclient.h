@@ -51,6 +51,15 @@ private:
 //! True when nothing listens on \a port (the kernel refuses the connection).
 bool isRefused(quint16 port);
 
+//! \a method \a path on a fresh connection, with Bearer \a token and \a body as JSON when
+//! they are not empty.
+TestResponse requestOnce(quint16 port, const QByteArray &method, const QByteArray &path,
+                         const QByteArray &token, const QJsonObject &body = {});
+
+//! Waits until \a socket is closed (true) or \a timeoutMs passed, keeping what arrives
+//! meanwhile in \a buffer.
+bool waitUntilClosed(QTcpSocket &socket, QByteArray &buffer, int timeoutMs);
+
 //! One request on a fresh connection.
 TestResponse postJsonOnce(quint16 port, const QByteArray &path, const QJsonObject &body,
                           const QByteArray &bearer = {});

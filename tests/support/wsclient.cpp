@@ -1,6 +1,8 @@
 // The client side of RFC 6455, written for tests (no shared code with the server's reader).
 #include "wsclient.h"
 
+#include "testclient.h"
+
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
 #include <QEventLoop>
@@ -189,17 +191,7 @@ quint16 WsClient::closeCode(int timeoutMs)
 
 bool WsClient::waitForDisconnect(int timeoutMs)
 {
-    const QDeadlineTimer deadline(timeoutMs);
-    while (m_socket.state() == QAbstractSocket::ConnectedState && !deadline.hasExpired()) {
-        QEventLoop loop;
-        QTimer::singleShot(int(std::max<qint64>(1, deadline.remainingTime())), &loop,
-                           &QEventLoop::quit);
-        QObject::connect(&m_socket, &QTcpSocket::disconnected, &loop, &QEventLoop::quit);
-        QObject::connect(&m_socket, &QTcpSocket::readyRead, &loop,
-                         [this] { m_buffer.append(m_socket.readAll()); });
-        loop.exec();
-    }
-    return m_socket.state() != QAbstractSocket::ConnectedState;
+    return waitUntilClosed(m_socket, m_buffer, timeoutMs);
 }
 
 } // namespace latchkey::test

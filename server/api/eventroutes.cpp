@@ -11,12 +11,11 @@ namespace {
 QByteArray chosenProtocol(const HttpRequest &request)
 {
     QByteArray bearer;
-    for (const QByteArray &offer : request.header("sec-websocket-protocol").split(',')) {
-        const QByteArray trimmed = offer.trimmed();
-        if (trimmed == "latchkey.v1")
-            return trimmed;
-        if (trimmed.startsWith(bearerSubprotocol) && request.header("authorization").isNull())
-            bearer = trimmed;
+    for (const QByteArray &offer : offeredProtocols(request)) {
+        if (offer == "latchkey.v1")
+            return offer;
+        if (offer.startsWith(bearerSubprotocol) && request.header("authorization").isNull())
+            bearer = offer;
     }
     return bearer;
 }

@@ -1,6 +1,8 @@
 // Route lookup and the per-route checks, in the order a request meets them.
 #include "router.h"
 
+#include "http/websocket.h"
+
 #include <QJsonDocument>
 
 #include <chrono>
@@ -186,10 +188,9 @@ namespace {
 //! The token of a "latchkey.bearer.<token>" offer in Sec-WebSocket-Protocol; empty without one.
 QByteArray subprotocolToken(const HttpRequest &request)
 {
-    for (const QByteArray &offer : request.header("sec-websocket-protocol").split(',')) {
-        const QByteArray trimmed = offer.trimmed();
-        if (trimmed.startsWith(bearerSubprotocol))
-            return trimmed.sliced(bearerSubprotocol.size());
+    for (const QByteArray &offer : offeredProtocols(request)) {
+        if (offer.startsWith(bearerSubprotocol))
+            return offer.sliced(bearerSubprotocol.size());
     }
     return {};
 }

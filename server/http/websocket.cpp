@@ -86,7 +86,7 @@ void WebSocket::receive(const QByteArray &bytes)
             m_connection->closeConnection();
             return;
         default: // a binary message: this protocol speaks JSON text
-            m_socket.write(closeFrame(1003, "binary messages are not accepted"));
+            m_socket.write(closeFrame(UnsupportedData, "binary messages are not accepted"));
             end(End::ProtocolError);
             m_connection->closeConnection();
             return;
@@ -141,6 +141,15 @@ WebSocket *HttpConnection::upgrade(quint64 sequence, QByteArrayView protocol,
     // Frames sent right behind the handshake: read once the caller has wired the socket.
     QMetaObject::invokeMethod(this, &HttpConnection::resumeReading, Qt::QueuedConnection);
     return m_webSocket.get();
+}
+
+QList<QByteArray> offeredProtocols(const HttpRequest &request)
+{
+    QList<QByteArray> offers = request.header("sec-websocket-protocol").split(',');
+    for (QByteArray &offer : offers)
+        offer = offer.trimmed();
+    offers.removeAll(QByteArray());
+    return offers;
 }
 
 std::optional<QString> webSocketHandshakeProblem(const HttpRequest &request)

@@ -16,9 +16,9 @@ namespace latchkey {
 class HttpConnection;
 struct HttpLimits;
 
-//! Lives on its connection's worker thread and goes with the connection (hold it in a
-//! QPointer). The server pings every HttpLimits::webSocketPingMs and closes a socket whose
-//! last two pings went unanswered. What the client has not taken is the send queue: a
+//! Lives on its connection's worker thread and goes with the connection: after closed() it
+//! may be deleted at any time. The server pings every HttpLimits::webSocketPingMs and closes a
+//! socket whose last two pings went unanswered. What the client has not taken is the send queue: a
 //! sendText() that would grow it past HttpLimits::webSocketMaxQueuedBytes drops the
 //! connection (a slow reader is cut off, never buffered without end).
 class WebSocket : public QObject
@@ -42,9 +42,9 @@ public:
     void sendText(QByteArrayView message);
     //! Starts the close handshake with \a code and \a reason.
     void close(quint16 code, QByteArrayView reason);
-    bool isOpen() const { return m_open; }
 
 Q_SIGNALS:
+    //! A text message from the client (the event socket reads and ignores them).
     void textReceived(const QByteArray &message);
     //! Once, when the socket stops being open (before the TCP connection is gone).
     void closed(WebSocket::End why);
@@ -74,5 +74,7 @@ private:
 //! Upgrade: websocket, Connection: Upgrade, Sec-WebSocket-Version: 13, a 16-byte key), or
 //! std::nullopt when it is one.
 std::optional<QString> webSocketHandshakeProblem(const HttpRequest &request);
+//! The subprotocols \a request offers (Sec-WebSocket-Protocol, in order, trimmed).
+QList<QByteArray> offeredProtocols(const HttpRequest &request);
 
 } // namespace latchkey

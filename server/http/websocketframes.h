@@ -24,6 +24,7 @@ enum CloseCode : quint16 {
     NormalClosure = 1000,
     GoingAway = 1001,
     ProtocolError = 1002,
+    UnsupportedData = 1003,
     InvalidPayload = 1007,
     PolicyViolation = 1008,
     MessageTooBig = 1009,

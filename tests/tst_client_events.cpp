@@ -2,7 +2,7 @@
 // a login (isLive, liveChanged); an admin's change to the player reaches user() and
 // userChanged without a refresh; a session ended by an admin or a ban logs the player out at
 // once and erases the store; the server gone is offline, not logout, and the socket comes
-// back by itself; liveEvents off opens nothing.
+// back by itself; liveEvents off opens nothing; a server without events is left alone.
 #include "app/latchkeyserver.h"
 #include "db/storage.h"
 
@@ -36,6 +36,7 @@ private Q_SLOTS:
     void sessionEndedElsewhereLogsOut();
     void serverGoneIsOfflineThenLiveAgain();
     void liveEventsOff();
+    void serverWithoutEventsLeftAlone();
 
 private:
     bool startServer(quint16 port);
@@ -208,6 +209,29 @@ void TestClientEvents::liveEventsOff()
     client.processCallbacks();
     QVERIFY(!client.isLive());
     QCOMPARE(live.count(), 0);
+}
+
+// A server without /api/events (the seed's generation, or events.enabled off) answers 404:
+// the client stops there instead of renewing its token and knocking again every minute.
+void TestClientEvents::serverWithoutEventsLeftAlone()
+{
+    Config config = testServerConfig(m_dir, u"no_events"_s);
+    config.guest.perAddressPerMinute = 1000;
+    config.events.enabled = false;
+    LatchkeyServer server(config);
+    QVERIFY(server.start());
+    ClientConfig clientConfig = this->clientConfig(u"no-events"_s);
+    clientConfig.serverUrl = QUrl(u"http://127.0.0.1:%1"_s.arg(server.port()));
+    Client client(clientConfig);
+    QSignalSpy refreshed(&client, &Client::sessionRefreshed);
+    bool in = false;
+    client.loginAsGuest([&](const User &) { in = true; });
+    QVERIFY(pump(client, [&] { return in; }));
+    QTest::qWait(2500); // a retry would renew the token within 0.5-1.5 s
+    client.processCallbacks();
+    QVERIFY(!client.isLive());
+    QCOMPARE(refreshed.count(), 0);
+    QVERIFY(client.isLoggedIn());
 }
 
 QTEST_MAIN(TestClientEvents)

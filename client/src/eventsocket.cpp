@@ -110,6 +110,10 @@ void EventSocket::open()
 void EventSocket::onDisconnected()
 {
     const bool handshakeFailed = m_connecting;
+    // A server of the seed's generation has no /api/events: do not knock once a minute (and
+    // refresh the token each time) for as long as the session lasts. QWebSocket tells the
+    // status only in its message ("Unhandled http status code: 404 (Not Found)").
+    const bool noEvents = handshakeFailed && m_socket->errorString().contains(u"code: 404");
     if (handshakeFailed)
         qCInfo(lcEngine).noquote() << "event socket not opened:" << m_socket->errorString();
     else
@@ -117,7 +121,7 @@ void EventSocket::onDisconnected()
             << "event socket closed:" << int(m_socket->closeCode()) << m_socket->closeReason();
     drop();
     setLive(false);
-    if (!m_wanted)
+    if (!m_wanted || noEvents)
         return;
     m_renewFirst = handshakeFailed;
     retryLater();

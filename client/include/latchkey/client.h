@@ -92,7 +92,7 @@ struct ClientConfig
     //! While logged in, keep the server's live event socket open (GET /api/events): a
     //! session ended elsewhere (logout on another device, an admin, a ban) logs the player
     //! out at once, and a changed profile updates user(). Off: they are seen at the next
-    //! refresh. Servers without /api/events (seed generation) are simply retried, quietly.
+    //! refresh. A server without /api/events (seed generation: 404) is left alone.
     bool liveEvents = true;
 
     std::chrono::milliseconds loginTimeout{std::chrono::minutes(5)};

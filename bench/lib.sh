@@ -106,6 +106,21 @@ server_alive() {
 }
 rss_kib() { sed -n "s/^$1:[[:space:]]*\([0-9]*\) kB/\1/p" "/proc/$SERVER_PID/status"; }
 
+# bench_trap_two_instances: at exit (or Ctrl-C) instance B goes too, then everything
+# bench_teardown stops (bench/events.sh, bench/propagation.sh).
+bench_trap_two_instances() {
+    B_PID=""
+    trap bench_cleanup_two_instances EXIT
+    trap 'exit 130' INT TERM
+}
+bench_cleanup_two_instances() {
+    local rc=$?
+    trap - EXIT INT TERM
+    stop_pid "$B_PID" "latchkey-server B"
+    bench_teardown
+    exit "$rc"
+}
+
 # bench_start_second_server: instance B on 127.0.0.1:$B_PORT (metrics on 19465) beside the one
 # bench_start_server started, on the same database; sets B_PID (the caller's cleanup stops it)
 # and waits until B answers and its change listener heard its first heartbeat (the session

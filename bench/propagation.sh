@@ -15,16 +15,7 @@ B_PORT=18001
 . "$ROOT/bench/lib.sh"
 
 bench_build
-B_PID=""
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    stop_pid "$B_PID" "latchkey-server B"
-    bench_teardown
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_trap_two_instances
 
 bench_start_postgres
 bench_start_nginx
